@@ -1,0 +1,67 @@
+# Newsroom: `make run` serves the app, `make test` runs every test. Both set up what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run test install install-dev browser lint format worker migrate demo clean-db
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian's chromium for the Playwright tests (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py setup_demo
+
+worker: migrate
+	$(BIN)/python manage.py extract
+
+run: demo
+	@echo ""
+	@echo "  Newsroom is starting on http://localhost:$(PORT)/"
+	@echo "  Demo accounts (development only): admin, editor, reviewer"
+	@echo "  Password: $${NEWSROOM_DEMO_PASSWORD:-newsroom}"
+	@echo ""
+	@$(BIN)/python manage.py extract & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/gunicorn newsroom.wsgi --bind 0.0.0.0:$(PORT) --workers 2 --threads 4 \
+		--access-logfile - --graceful-timeout 10
+
+test: install-dev browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Stop the embedded PostgreSQL of this checkout (its data stays in $NEWSROOM_DATA_DIR).
+clean-db: install
+	$(BIN)/python -c "from pathlib import Path; import os; \
+		from newsroom.embedded_db import stop_embedded_database as s; \
+		print('stopped' if s(Path(os.environ.get('NEWSROOM_DATA_DIR', 'var')).resolve()) else 'not running')"

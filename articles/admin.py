@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from articles.models import Article, Entity, EntityAlias, ExtractionRun, Mention, Quote, Tag
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "status", "review_status", "created_at"]
+    list_filter = ["status", "review_status", "outlet"]
+    search_fields = ["title", "external_id"]
+    readonly_fields = ["content_hash", "created_at", "updated_at", "extracted_at", "repairs"]
+    raw_id_fields = ["uploaded_by", "reviewed_by"]
+    filter_horizontal = ["tags"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_by", "created_at"]
+    search_fields = ["name"]
+
+
+class EntityAliasInline(admin.TabularInline):
+    model = EntityAlias
+    extra = 0
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    list_display = ["name", "label", "key"]
+    list_filter = ["label"]
+    search_fields = ["name", "key"]
+    inlines = [EntityAliasInline]
+
+
+@admin.register(Mention)
+class MentionAdmin(admin.ModelAdmin):
+    list_display = ["text", "label", "entity", "article", "origin", "status"]
+    list_filter = ["label", "origin", "status"]
+    raw_id_fields = ["article", "entity", "run", "reviewed_by"]
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "speaker", "confidence", "origin", "status"]
+    list_filter = ["kind", "origin", "status"]
+    raw_id_fields = ["article", "speaker", "run", "reviewed_by"]
+
+
+@admin.register(ExtractionRun)
+class ExtractionRunAdmin(admin.ModelAdmin):
+    list_display = ["pk", "worker", "model_name", "pipeline_version", "started_at", "articles"]
