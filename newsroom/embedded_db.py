@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from urllib.parse import quote
 from pathlib import Path
 
 DATABASE_NAME = "newsroom"
@@ -39,7 +40,9 @@ def embedded_database_url(data_dir: Path) -> str:
                 if not exists:
                     conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
             marker.touch()
-    return server.get_uri(DATABASE_NAME)
+    # A percent-encoded socket directory as the host puts it in HOST, where tools expect it.
+    socket_dir = server.get_postmaster_info().socket_dir or pgdata
+    return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
 
 
 def stop_embedded_database(data_dir: Path) -> bool:

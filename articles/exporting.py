@@ -1,0 +1,101 @@
+"""Articles with their tags, entity mentions and quotes as plain records, for export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import Prefetch, QuerySet
+
+from articles.models import Article, Mention, Quote
+
+CSV_COLUMNS = [
+    "article_id",
+    "external_id",
+    "title",
+    "url",
+    "quote_start",
+    "quote_end",
+    "quote",
+    "type",
+    "speaker",
+    "speaker_start",
+    "speaker_end",
+    "cue",
+    "confidence",
+    "origin",
+    "status",
+]
+
+
+def articles_for_export(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """Prefetch everything a record needs, so export costs a fixed number of queries per chunk."""
+    return articles.order_by("id").prefetch_related(
+        "tags",
+        Prefetch("mentions", queryset=Mention.objects.select_related("entity").order_by("start")),
+        Prefetch("quotes", queryset=Quote.objects.select_related("speaker").order_by("start")),
+    )
+
+
+def article_record(article: Article) -> dict:
+    """One article as the JSONL export writes it; offsets index into `text`."""
+    return {
+        "id": article.pk,
+        "external_id": article.external_id,
+        "title": article.title,
+        "url": article.source_url,
+        "status": article.status,
+        "text": article.body,
+        "tags": [tag.name for tag in article.tags.all()],
+        "entities": [
+            {
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "label": m.label,
+                "entity": m.entity.name,
+                "entity_id": m.entity_id,
+                "origin": m.origin,
+            }
+            for m in article.mentions.all()
+            if m.status != "rejected"
+        ],
+        "quotes": [
+            {
+                "start": q.start,
+                "end": q.end,
+                "text": q.text,
+                "type": q.kind,
+                "speaker": q.speaker.name if q.speaker else (q.speaker_text or None),
+                "speaker_start": q.speaker_start,
+                "speaker_end": q.speaker_end,
+                "cue": q.cue,
+                "confidence": round(q.confidence, 3),
+                "origin": q.origin,
+                "status": q.status,
+            }
+            for q in article.quotes.all()
+            if q.status != "rejected"
+        ],
+    }
+
+
+def quote_rows(record: dict) -> Iterator[list]:
+    """CSV rows: one per quote, with the article it came from."""
+    for quote in record["quotes"]:
+        yield [
+            record["id"],
+            record["external_id"],
+            record["title"],
+            record["url"],
+            quote["start"],
+            quote["end"],
+            quote["text"],
+            quote["type"],
+            quote["speaker"] or "",
+            quote["speaker_start"],
+            quote["speaker_end"],
+            quote["cue"],
+            quote["confidence"],
+            quote["origin"],
+            quote["status"],
+        ]

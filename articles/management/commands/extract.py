@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models.functions import Now
+
+from articles.models import Article
+from articles.worker import Worker, claim_article
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the extraction worker: find entities and quotes in queued articles. "
+        "Loops until SIGTERM unless --once is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once", action="store_true", help="Process everything pending, then exit."
+        )
+        parser.add_argument("--batch-size", type=int, default=16, help="Articles per nlp.pipe.")
+        parser.add_argument(
+            "--article", type=int, action="append", help="Extract this article now (repeatable)."
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="With --article: extract again even if already extracted.",
+        )
+        parser.add_argument(
+            "--requeue-stale",
+            action="store_true",
+            help="Queue every article extracted with another model or pipeline version.",
+        )
+        parser.add_argument(
+            "--poll", type=float, default=5.0, help="Seconds between polls when idle."
+        )
+
+    def handle(self, *args, **options):
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        verbosity = options["verbosity"]
+        worker = Worker(
+            model_name=settings.NEWSROOM_SPACY_MODEL,
+            batch_size=options["batch_size"],
+            lease_seconds=settings.NEWSROOM_LEASE_SECONDS,
+            poll_seconds=options["poll"],
+            log=(lambda line: self.stdout.write(line)) if verbosity >= 1 else (lambda line: None),
+        )
+        worker.install_signal_handlers()
+        if options["requeue_stale"]:
+            stale = (
+                Article.objects.filter(status=Article.Status.EXTRACTED)
+                .exclude(extraction_version=worker.version)
+                .update(status=Article.Status.QUEUED, attempts=0, next_attempt_at=Now())
+            )
+            self.stdout.write(f"{stale} articles queued for re-extraction")
+        if options["article"]:
+            self._extract_articles(worker, options["article"], options["force"])
+            return
+        if verbosity >= 1:
+            mode = "once" if options["once"] else "until stopped"
+            self.stdout.write(f"Worker {worker.name} running {mode} with {worker.model_name}")
+        count = worker.run(once=options["once"])
+        if verbosity >= 1:
+            self.stdout.write(f"Worker {worker.name} stopped after {count} articles")
+
+    def _extract_articles(self, worker: Worker, ids: list[int], force: bool) -> None:
+        for pk in ids:
+            article = Article.objects.filter(pk=pk).first()
+            if article is None:
+                raise CommandError(f"No article {pk}.")
+            if article.status == Article.Status.EXTRACTED and not force:
+                self.stdout.write(f"Article {pk} is already extracted; use --force to redo it.")
+                continue
+            if not claim_article(worker.name, pk, worker.lease_seconds):
+                raise CommandError(f"Article {pk} is being extracted by another worker.")
+            worker.process([pk])

