@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles import views
+from articles import browse_urls, review_urls, views
 
 app_name = "articles"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("upload/file/", views.upload_file, name="upload-file"),
     path("upload/text/", views.upload_text, name="upload-text"),
+    *review_urls.urlpatterns,
+    *browse_urls.urlpatterns,
 ]
