@@ -8,10 +8,10 @@ are dropped.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils import timezone
 
 from articles.models import (
@@ -35,50 +35,63 @@ FUZZY_MATCH_MIN_SIMILARITY = 0.6
 SAME_QUOTE_IOU = 0.5
 
 
-def resolve_entities(clusters: Sequence[EntityCluster]) -> list[Entity]:
-    """Find or create the global entity for each cluster, in order, in a few queries."""
-    keys = [cluster.key or entity_key(cluster.canonical, cluster.label) for cluster in clusters]
-    labels = [cluster.label for cluster in clusters]
+def cluster_key(cluster: EntityCluster) -> tuple[str, str]:
+    """How a cluster is matched to global entities: its label and normalised name."""
+    return cluster.label, (cluster.key or entity_key(cluster.canonical, cluster.label))[:300]
+
+
+def resolve_entities(clusters: Iterable[EntityCluster]) -> dict[tuple[str, str], Entity]:
+    """Find or create the global entity of every cluster, keyed by cluster_key, in a few queries.
+
+    Meant for a whole batch of articles at once. Entities are shared, so they are written in
+    their own transaction: an article whose results are then not stored leaves at most an
+    unused entity behind, never a half-written article.
+    """
+    wanted: dict[tuple[str, str], EntityCluster] = {}
+    aliases: dict[tuple[str, str], set[str]] = {}
+    for cluster in clusters:
+        key = cluster_key(cluster)
+        wanted.setdefault(key, cluster)
+        aliases.setdefault(key, set()).update(cluster.aliases)
+    if not wanted:
+        return {}
+    keys = {key for _, key in wanted}
+    labels = {label for label, _ in wanted}
     found: dict[tuple[str, str], Entity] = {}
-    if clusters:
-        for entity in Entity.objects.filter(key__in=set(keys), label__in=set(labels)):
-            found.setdefault((entity.label, entity.key), entity)
-        aliases = EntityAlias.objects.filter(
-            key__in=set(keys), entity__label__in=set(labels)
-        ).select_related("entity")
-        for alias in aliases:
-            found.setdefault((alias.entity.label, alias.key), alias.entity)
+    for entity in Entity.objects.filter(key__in=keys, label__in=labels).order_by("id"):
+        found.setdefault((entity.label, entity.key), entity)
+    matches = EntityAlias.objects.filter(key__in=keys, entity__label__in=labels)
+    for alias in matches.select_related("entity").order_by("id"):
+        found.setdefault((alias.entity.label, alias.key), alias.entity)
     fuzzy = [
-        (key, label)
-        for key, label in zip(keys, labels, strict=True)
+        (label, key)
+        for label, key in wanted
         if (label, key) not in found and len(key.split()) >= FUZZY_MATCH_MIN_WORDS
     ]
     if fuzzy:
         found.update(_fuzzy_matches(fuzzy))
-    entities: list[Entity] = []
-    created: dict[tuple[str, str], Entity] = {}
-    for cluster, key in zip(clusters, keys, strict=True):
-        entity = found.get((cluster.label, key)) or created.get((cluster.label, key))
-        if entity is None:
-            entity = Entity(name=cluster.canonical[:300], label=cluster.label, key=key[:300])
-            created[(cluster.label, key)] = entity
-        entities.append(entity)
-    if created:
-        Entity.objects.bulk_create(created.values())
-    aliases = {
-        (entity.pk, entity_key(alias, cluster.label)[:300]): alias[:300]
-        for cluster, entity in zip(clusters, entities, strict=True)
-        for alias in cluster.aliases
+    new = {
+        wanted_key: Entity(name=cluster.canonical[:300], label=cluster.label, key=wanted_key[1])
+        for wanted_key, cluster in wanted.items()
+        if wanted_key not in found
     }
-    EntityAlias.objects.bulk_create(
-        [EntityAlias(entity_id=pk, key=key, name=name) for (pk, key), name in aliases.items()],
-        ignore_conflicts=True,
-    )
-    return entities
+    with transaction.atomic():
+        Entity.objects.bulk_create(new.values())
+        found.update(new)
+        EntityAlias.objects.bulk_create(
+            [
+                EntityAlias(entity=found[wanted_key], name=name[:300], key=key[:300])
+                for wanted_key, names in aliases.items()
+                for name, key in {entity_key(n, wanted_key[0]): n for n in names}.items()
+                if key
+            ],
+            ignore_conflicts=True,
+        )
+    return found
 
 
 def _fuzzy_matches(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Entity]:
-    """Best global entity per (key, label) by trigram similarity, in one query."""
+    """Best global entity per (label, key) by trigram similarity, in one query."""
     sql = """
         SELECT w.key, w.label, best.id
         FROM unnest(%s::text[], %s::text[]) AS w(key, label)
@@ -94,7 +107,11 @@ def _fuzzy_matches(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Entit
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            [[k for k, _ in wanted], [label for _, label in wanted], FUZZY_MATCH_MIN_SIMILARITY],
+            [
+                [key for _, key in wanted],
+                [label for label, _ in wanted],
+                FUZZY_MATCH_MIN_SIMILARITY,
+            ],
         )
         rows = cursor.fetchall()
     entities = Entity.objects.in_bulk([row[2] for row in rows])
@@ -147,30 +164,47 @@ def apply_extraction(
     result: ArticleExtraction,
     run: ExtractionRun | None,
     version: str,
+    *,
+    source_text: str,
+    entities: dict[tuple[str, str], Entity] | None = None,
 ) -> tuple[int, int] | None:
     """Write one article's results in one transaction; return (mentions, quotes) written.
 
-    Call outside any transaction. Locks the article row FOR NO KEY UPDATE; returns None and
-    writes nothing if this worker no longer holds the article's claim (its lease lapsed and
-    another worker took it).
+    `source_text` is the body the extraction ran on; `entities` may come from one
+    resolve_entities call for a whole batch. Call outside any transaction. Locks the article
+    row FOR NO KEY UPDATE; returns None and writes nothing if this worker no longer holds the
+    article's claim (its lease lapsed and another worker took it).
     """
+    if entities is None:
+        entities = resolve_entities(result.entities)
+    cluster_entities = [entities[cluster_key(cluster)] for cluster in result.entities]
     with transaction.atomic():
-        article = Article.objects.select_for_update(no_key=True).get(pk=article_id)
-        if article.status != Article.Status.PROCESSING or article.claimed_by != worker:
+        held = (
+            Article.objects.select_for_update(no_key=True)
+            .filter(pk=article_id, status=Article.Status.PROCESSING, claimed_by=worker)
+            .values_list("pk", flat=True)
+        )
+        if not list(held):
             return None
+        article = Article(pk=article_id, body=source_text)
         machine_unreviewed = Q(origin=Origin.MACHINE, status=ReviewState.UNREVIEWED)
-        Quote.objects.filter(article=article).filter(machine_unreviewed).delete()
-        Mention.objects.filter(article=article).filter(machine_unreviewed).delete()
-        if result.text != article.body:
+        Quote.objects.filter(article_id=article_id).filter(machine_unreviewed).delete()
+        Mention.objects.filter(article_id=article_id).filter(machine_unreviewed).delete()
+        if result.text != source_text:
             _move_kept_items(article, result.text)
 
-        kept_mentions = list(Mention.objects.filter(article=article).values_list("start", "end"))
-        kept_quotes = list(Quote.objects.filter(article=article).values_list("start", "end"))
-        entities = resolve_entities(result.entities)
+        kept = Mention.objects.filter(article_id=article_id).values_list(Value("m"), "start", "end")
+        kept = kept.union(
+            Quote.objects.filter(article_id=article_id).values_list(Value("q"), "start", "end"),
+            all=True,
+        )
+        kept_mentions, kept_quotes = [], []
+        for kind, start, end in kept:
+            (kept_mentions if kind == "m" else kept_quotes).append((start, end))
         mentions = [
             Mention(
                 article=article,
-                entity=entities[m.cluster],
+                entity=cluster_entities[m.cluster],
                 start=m.start,
                 end=m.end,
                 text=m.text,
@@ -191,7 +225,9 @@ def apply_extraction(
                 cue=q.cue[:100],
                 cue_start=q.cue_start,
                 cue_end=q.cue_end,
-                speaker=entities[q.speaker_cluster] if q.speaker_cluster is not None else None,
+                speaker=(
+                    cluster_entities[q.speaker_cluster] if q.speaker_cluster is not None else None
+                ),
                 speaker_text=(q.speaker_text or q.speaker or "")[:300],
                 speaker_start=q.speaker_start,
                 speaker_end=q.speaker_end,

@@ -20,10 +20,11 @@ from datetime import timedelta
 
 import psycopg
 from django.db import close_old_connections, connection, transaction
+from django.db.backends.signals import connection_created
 from django.db.models import F
 from django.utils import timezone
 
-from articles.extraction import apply_extraction
+from articles.extraction import apply_extraction, resolve_entities
 from articles.models import Article, ExtractionRun
 from articles.services import QUEUE_CHANNEL
 
@@ -32,6 +33,16 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 # Seconds before retry number n (1-based): 10 s, then 60 s.
 RETRY_DELAYS = (10, 60)
+
+
+def relax_commit_durability(sender=None, connection=None, **kwargs) -> None:
+    """Do not wait for the WAL flush on commit in worker sessions.
+
+    Safe here: a crash can lose only the last few commits, which leaves those articles claimed
+    with a lease that lapses, so they are extracted again. It saves an fsync per article.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -159,6 +170,9 @@ class Worker:
     def run(self, *, once: bool = False) -> int:
         """Process batches; with once, stop when nothing is due. Returns articles processed."""
         processed = 0
+        connection_created.connect(relax_commit_durability, dispatch_uid="newsroom-worker")
+        if connection.connection is not None:
+            relax_commit_durability(connection=connection)
         listener = None if once else self._listen()
         try:
             while not self.stopping:
@@ -205,9 +219,11 @@ class Worker:
                         results.extend(self._timed(extract(nlp, [bodies[pk]])))
                     except Exception:
                         results.append((None, traceback.format_exc(limit=5)))
+            parsed = [outcome for _, outcome in results if isinstance(outcome, tuple)]
+            entities = resolve_entities(c for _, result in parsed for c in result.entities)
             for pk, (seconds, outcome) in zip(order, results, strict=True):
                 nlp_seconds += seconds or 0.0
-                self._store(pk, outcome, run)
+                self._store(pk, outcome, run, bodies[pk], entities)
         finally:
             keeper.stop()
         run.finished_at = timezone.now()
@@ -228,14 +244,16 @@ class Worker:
             yield now - clock, outcome
             clock = time.perf_counter()
 
-    def _store(self, pk: int, outcome, run: ExtractionRun) -> None:
+    def _store(self, pk: int, outcome, run: ExtractionRun, source_text: str, entities) -> None:
         if outcome is None or isinstance(outcome, str):
             record_failure(pk, self.name, outcome or "extraction failed")
             run.failed += 1
             return
         _repaired, result = outcome
         try:
-            written = apply_extraction(pk, self.name, result, run, self.version)
+            written = apply_extraction(
+                pk, self.name, result, run, self.version, source_text=source_text, entities=entities
+            )
         except Exception:
             record_failure(pk, self.name, traceback.format_exc(limit=5))
             run.failed += 1
