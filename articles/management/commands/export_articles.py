@@ -3,7 +3,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -39,7 +38,7 @@ class Command(BaseCommand):
                 out = (
                     stack.enter_context(open(options["output"], "w", encoding="utf-8", newline=""))
                     if options["output"]
-                    else sys.stdout
+                    else self.stdout
                 )
             except OSError as error:
                 raise CommandError(f"Cannot write {options['output']}: {error.strerror}") from None

@@ -1,0 +1,133 @@
+"""export_articles and evaluate, end to end through the real model."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.models import Tag
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+STORY = (
+    "Mayor John Carter opened the new bridge in Porto on Friday.\n\n"
+    '"This bridge joins two halves of one city," Carter said.\n\n'
+    "Engineer Paul Dube said the work had finished early."
+)
+
+
+@pytest.fixture
+def extracted(make_article):
+    article = make_article(STORY, title="Bridge opens", external_id="ext-1")
+    article.tags.add(Tag.objects.create(name="Transport"))
+    make_article("Nothing extracted here yet, said nobody.", title="Still queued")
+    call_command("extract", "--article", str(article.pk), verbosity=0)
+    article.refresh_from_db()
+    return article
+
+
+def export(*args: str) -> str:
+    out = io.StringIO()
+    call_command("export_articles", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_jsonl_export_has_offsets_into_the_stored_text(extracted):
+    lines = export("--format", "jsonl", "--status", "extracted").splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert set(record) == {
+        "id",
+        "external_id",
+        "title",
+        "url",
+        "status",
+        "text",
+        "tags",
+        "entities",
+        "quotes",
+    }
+    assert record["external_id"] == "ext-1" and record["tags"] == ["Transport"]
+    text = record["text"]
+    assert record["entities"], "the model found no entities"
+    for entity in record["entities"]:
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+        assert entity["origin"] == "machine" and entity["entity_id"]
+    quote = next(q for q in record["quotes"] if "two halves" in q["text"])
+    assert text[quote["start"] : quote["end"]] == quote["text"]
+    assert quote["speaker"] == "John Carter"
+    assert quote["type"] in {"direct", "mixed", "indirect"}
+    assert text[quote["speaker_start"] : quote["speaker_end"]] in {"Carter", "John Carter"}
+
+
+def test_export_filters_by_status_and_rejected_items_are_left_out(extracted):
+    everything = export("--format", "jsonl").splitlines()
+    assert len(everything) == 2
+    quote = extracted.quotes.first()
+    extracted.quotes.filter(pk=quote.pk).update(status="rejected")
+    record = json.loads(export("--status", "extracted"))
+    assert all(q["start"] != quote.start for q in record["quotes"])
+
+
+def test_csv_export_writes_one_row_per_quote(extracted, tmp_path):
+    target = tmp_path / "quotes.csv"
+    call_command(
+        "export_articles", "--format", "csv", "--output", str(target), stderr=io.StringIO()
+    )
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert len(rows) == extracted.quotes.count()
+    assert {row["article_id"] for row in rows} == {str(extracted.pk)}
+    assert any(row["speaker"] == "John Carter" for row in rows)
+
+
+def test_export_to_an_unwritable_place_is_a_clear_error(extracted, tmp_path):
+    with pytest.raises(CommandError, match="Cannot write"):
+        export("--output", str(tmp_path / "missing" / "x.jsonl"))
+
+
+def test_evaluate_scores_a_gold_file_and_conll(tmp_path):
+    text = 'Senator Lee Park spoke in Busan.\n\n"We need more trains," Park said.'
+    start = text.index('"We')
+    end = text.index(" Park said")
+    speaker = text.rindex("Park")
+    gold = {
+        "id": "t1",
+        "text": text,
+        "people": ["Lee Park"],
+        "sources": ["Lee Park"],
+        "quotes": [
+            {
+                "quote_text": text[start:end],
+                "quote_span": [start, end],
+                "speaker_text": "Park",
+                "speaker_span": [speaker, speaker + 4],
+                "verb_text": "said",
+                "verb_span": [speaker + 5, speaker + 9],
+                "reference": "Lee Park",
+                "kind": "direct",
+            }
+        ],
+    }
+    gold_path = tmp_path / "gold.jsonl"
+    gold_path.write_text(json.dumps(gold) + "\n")
+    conll_path = tmp_path / "tiny.conll"
+    conll_path.write_text(
+        "-DOCSTART- -X- -X- O\n\nLee NNP B-NP B-PER\nPark NNP I-NP I-PER\nvisited VBD B-VP O\n"
+        "Busan NNP B-NP B-LOC\n. . O O\n\n"
+    )
+    out = io.StringIO()
+    call_command("evaluate", str(gold_path), "--conll", str(conll_path), stdout=out)
+    report = out.getvalue()
+    assert "F1 1.000" in report  # the one quote is found and attributed
+    assert "speaker acc 1.000" in report
+    assert "PER" in report and "LOC" in report
+
+
+def test_evaluate_refuses_missing_files(tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("evaluate", str(tmp_path / "nope.jsonl"), "--no-conll")
+
