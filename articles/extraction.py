@@ -82,7 +82,7 @@ def resolve_entities(clusters: Iterable[EntityCluster]) -> dict[tuple[str, str],
             [
                 EntityAlias(entity=found[wanted_key], name=name[:300], key=key[:300])
                 for wanted_key, names in aliases.items()
-                for name, key in {entity_key(n, wanted_key[0]): n for n in names}.items()
+                for key, name in {entity_key(n, wanted_key[0]): n for n in names}.items()
                 if key
             ],
             ignore_conflicts=True,
