@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 DATABASE_NAME = "newsroom"
 
