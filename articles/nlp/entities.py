@@ -8,34 +8,50 @@ mentions: "Mr Smith", "Smith" and "Prime Minister Smith" join "John Smith".
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import Levenshtein
-from rapidfuzz.fuzz import ratio
 from spacy.tokens import Doc, Span
 
+from articles.nlp.namematch import (
+    PLACE_LABELS,
+    bare,
+    compatible_given,
+    entity_key,
+    same_name,
+    similar_name,
+    split_person_name,
+    title_length,
+)
 from articles.nlp.names import (
     AMBIGUOUS_PLACES,
-    MULTIWORD_TITLES,
-    NAME_SUFFIXES,
+    FACILITY_HEADS,
+    GIVEN_NAMES,
+    NON_PERSON_HEADS,
     NUMERIC_LABELS,
-    PLACE_ALIASES,
     PLACES,
-    SURNAME_PARTICLES,
-    TITLE_QUALIFIERS,
     TITLES,
     word_set,
 )
+from articles.nlp.repair import SENTENCE_STARTERS, SHORT_STARTERS
 from articles.nlp.results import EntityCluster, EntityMention
 
 # Honorifics are evidence of a person whatever label spaCy gave the name that follows.
 HONORIFICS: frozenset[str] = word_set("mr mrs ms miss mx dr sir dame")
-PLACE_LABELS: frozenset[str] = frozenset({"GPE", "LOC"})
+# Words that mark the agency side of a photo credit written "Name/Agency" or "Agency/Name".
+CREDIT_WORDS: frozenset[str] = word_set(
+    "press images getty reuters afp ap instagram twitter facebook photo photos handout file "
+    "news pool shutterstock supplied"
+)
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
-_GLUED_SPEECH = re.compile(r"(?<=[a-z]{3})(?:said|says|told)$")
-_NON_KEY = re.compile(r"[^\w\s]|_")
+# Glue the repair pass left (text analysed unrepaired): "Smithsaid", "LondonThe".
+_GLUED_SPEECH = re.compile(
+    r"(?<=[a-z]{3})(?:said|says|told"
+    + "".join(f"|{w}" for w in sorted(SENTENCE_STARTERS - SHORT_STARTERS, key=len, reverse=True))
+    + ")$"
+)
+# Possessives the tokenizer left attached, including a misused opening quote: "Trump‘s".
+_POSSESSIVE_TAIL = re.compile(r"['’‘]s?$")
 _LONGEST_PLACE = max(len(place.split()) for place in PLACES)
 _PLACE_FIRST_WORDS = frozenset(place.split()[0] for place in PLACES)
 
@@ -47,6 +63,9 @@ class _Mention:
     text: str
     label: str
     cluster: int = -1
+    # How much this mention's label counts when its cluster's label is decided: spaCy's own
+    # spans count once, full names and names after an honorific twice, inferred mentions not.
+    vote: int = 1
 
 
 @dataclass(slots=True)
@@ -58,43 +77,28 @@ class _Cluster:
     last: int = -1
 
 
-def entity_key(name: str, label: str = "") -> str:
-    """Normalise a name for matching entities across articles: no accents, case, titles, dots.
-
-    Titles are only removed for people (label "PERSON"), so "General Motors" keeps its first
-    word. Places are mapped through PLACE_ALIASES ("U.S." and "USA" give "united states").
-    """
-    text = unicodedata.normalize("NFKD", name.replace("’", "'"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = re.sub(r"'s?$", "", text.strip())
-    text = _NON_KEY.sub(lambda m: "" if m.group() in ".'" else " ", text)
-    words = text.split()
-    if words[:1] == ["the"] and len(words) > 1:
-        words = words[1:]
-    if label == "PERSON":
-        words = words[_title_length(words) :] or words
-    key = " ".join(words)
-    if label in PLACE_LABELS:
-        key = PLACE_ALIASES.get(key, key)
-    return key
-
-
 def find_entities(doc: Doc) -> tuple[list[EntityCluster], list[EntityMention]]:
     """Return the article's canonical entities and every mention pointing into them.
 
     Mention labels are the cluster's label after correction, not always spaCy's.
     """
-    mentions = [m for ent in doc.ents if (m := _clean(ent)) is not None]
-    _fix_labels(doc, mentions)
-    mentions.extend(_lowercase_places(doc, mentions))
+    text = doc.text  # built from the tokens on every access, so read once
+    mentions = [m for ent in doc.ents if (m := _clean(ent, text)) is not None]
+    # "Washington" is a place unless the article names someone Washington.
+    people = _surnames(mentions)
+    _fix_labels(doc, mentions, people)
+    mentions.extend(_lowercase_places(doc, mentions, people))
     mentions.extend(_missed_surnames(doc, mentions))
     mentions.sort(key=lambda m: m.start)
     clusters = _group(mentions)
-    survivors = set(_merge_acronyms(clusters, mentions))
+    merged = _same_name_other_label(clusters) | _acronyms(clusters)
+    for m in mentions:
+        m.cluster = merged.get(m.cluster, m.cluster)
+    _vote_labels(clusters, mentions)
     first: dict[int, int] = {}
     for m in mentions:
         first.setdefault(m.cluster, m.start)
-    order = sorted(survivors, key=lambda i: first.get(i, -1))
+    order = sorted(first, key=first.__getitem__)
     entities = [_to_cluster(clusters[i]) for i in order]
     position = {old: new for new, old in enumerate(order)}
     records = [
@@ -106,77 +110,103 @@ def find_entities(doc: Doc) -> tuple[list[EntityCluster], list[EntityMention]]:
     return entities, records
 
 
-def _clean(ent: Span) -> _Mention | None:
+def _clean(ent: Span, doc_text: str) -> _Mention | None:
     """Trim an entity span to the name itself; None for numbers and junk."""
     label = ent.label_
     if label in NUMERIC_LABELS:
         return None
     tokens = list(ent)
-    words = [_bare(t.lower_) for t in tokens]
+    words = [bare(t.lower_) for t in tokens]
+    vote = 1
     if words and words[0] in HONORIFICS:
-        label = "PERSON"
+        label, vote = "PERSON", 2
     skip = 1 if words[:1] == ["the"] else 0
     if label == "PERSON":
-        skip = max(skip, _title_length(words))
+        skip = max(skip, title_length(words))
     while len(tokens) > skip and (tokens[-1].lower_ in _POSSESSIVES or tokens[-1].is_punct):
         tokens.pop()
     tokens = tokens[skip:]
     if not tokens:
         return None
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
-    text = ent.doc.text[start:end]
-    if glued := _GLUED_SPEECH.search(text):
-        text, end = text[: glued.start()], start + glued.start()
+    text = doc_text[start:end]
+    for junk in (_GLUED_SPEECH, _POSSESSIVE_TAIL):
+        if (found := junk.search(text)) and found.start() >= 2:
+            text, end = text[: found.start()], start + found.start()
+    if "/" in text:
+        start, end = _credit_name(doc_text, start, end)
+        text = doc_text[start:end]
     if text.islower() and text in PLACES and text not in AMBIGUOUS_PLACES:
         return _Mention(start, end, text, "GPE")
+    if label == "PERSON" and " " in text:
+        vote = 2
     # Lower-case "entities" from the small model are nearly always common words.
     if len(text) < 2 or not any(ch.isupper() for ch in text) or tokens[0].pos_ == "PRON":
         return None
-    return _Mention(start, end, text, label)
+    return _Mention(start, end, text, label, vote=vote)
 
 
-def _bare(word: str) -> str:
-    return word.rstrip(".")
+def _credit_name(text: str, start: int, end: int) -> tuple[int, int]:
+    """The name in a photo credit: "Instagram/Jane Doe", "Jane Doe/The Canadian Press"."""
+    cut = text.index("/", start, end)
+    sides = [(start, cut), (cut + 1, end)]
+    names = [(s, e) for s, e in sides if not CREDIT_WORDS & set(text[s:e].lower().split())]
+    if len(names) != 1:
+        return start, end
+    s, e = names[0]
+    while s < e and text[s].isspace():
+        s += 1
+    return s, e
 
 
-def _title_length(words: list[str]) -> int:
-    """How many leading words are titles ("former prime minister") rather than the name."""
-    n = 0
-    while n < len(words) - 1:
-        bare = [_bare(w) for w in words[n:]]
-        if bare[0] in TITLE_QUALIFIERS and len(bare) > 1 and _starts_title(bare[1:]):
-            n += 1
-            continue
-        length = _starts_title(bare)
-        if not length or length >= len(bare):
-            break
-        n += length
-    return n
+def _surnames(mentions: list[_Mention]) -> set[str]:
+    """Surnames of people named in full (or after an honorific), normalised."""
+    names = {split_person_name(m.text)[1] for m in mentions if m.label == "PERSON" and m.vote > 1}
+    names.discard("")
+    return names
 
 
-def _starts_title(words: list[str]) -> int:
-    for title in MULTIWORD_TITLES:
-        if tuple(words[: len(title)]) == title:
-            return len(title)
-    return 1 if words and words[0] in TITLES else 0
-
-
-def _fix_labels(doc: Doc, mentions: list[_Mention]) -> None:
+def _fix_labels(doc: Doc, mentions: list[_Mention], people: set[str]) -> None:
     """Correct labels the article contradicts: honorifics make people, known places are places."""
     for m in mentions:
         token = doc.char_span(m.start, m.end, alignment_mode="expand")
         before = doc[token.start - 1].lower_.rstrip(".") if token.start > 0 else ""
         if before in HONORIFICS:
+            m.label, m.vote = "PERSON", 2
+        elif m.label != "PERSON" and _name_shaped(m.text):
             m.label = "PERSON"
+        elif m.label == "PERSON" and " " in m.text:
+            head = m.text.rsplit(None, 1)[-1].lower()
+            if head in NON_PERSON_HEADS:
+                m.label = _HEAD_LABELS.get(head, "ORG")
         elif m.label in {"ORG", "PERSON"} and " " not in m.text:
             place = m.text.lower()
-            if place in PLACES and place not in AMBIGUOUS_PLACES and before not in TITLES:
+            known = place in PLACES and place not in AMBIGUOUS_PLACES
+            if known and before not in TITLES and entity_key(place) not in people:
                 m.label = "GPE"
 
 
-def _lowercase_places(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
+_HEAD_LABELS = {head: "FAC" for head in FACILITY_HEADS} | {
+    head: "LOC" for head in ["river", "lake", "island", "bay"]
+}
+
+
+def _name_shaped(text: str) -> bool:
+    """A given name and a surname or two, all capitalised: "Seth Jones", "Logan Couture"."""
+    words = text.split()
+    return (
+        2 <= len(words) <= 3
+        and words[0].lower() in GIVEN_NAMES
+        and words[-1].lower() not in NON_PERSON_HEADS
+        and all(w[:1].isupper() and w[1:].islower() for w in words)
+    )
+
+
+def _lowercase_places(doc: Doc, mentions: list[_Mention], people: set[str]) -> list[_Mention]:
     """Place names spaCy missed: lower case ("kyiv"), or written elsewhere as a place."""
-    seen = {m.text.lower() for m in mentions if m.label in PLACE_LABELS} - AMBIGUOUS_PLACES
+    seen = Counter(m.text.lower() for m in mentions if m.label in PLACE_LABELS)
+    for name in AMBIGUOUS_PLACES:
+        seen.pop(name, None)
     firsts = _PLACE_FIRST_WORDS | {name.split()[0] for name in seen}
     found = []
     i = 0
@@ -189,10 +219,7 @@ def _lowercase_places(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
             span = doc[i : i + n]
             if any(t.ent_iob_ != "O" for t in span):
                 continue
-            name = span.text.lower()
-            if name in seen or (
-                name in PLACES and name not in AMBIGUOUS_PLACES and _looks_like_place(span)
-            ):
+            if _is_place(span, seen) and entity_key(span.text) not in people:
                 found.append(_Mention(span.start_char, span.end_char, span.text, "GPE"))
                 i += n - 1
                 break
@@ -200,10 +227,22 @@ def _lowercase_places(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     return found
 
 
+def _is_place(span: Span, seen: Counter[str]) -> bool:
+    name = span.text.lower()
+    if name in PLACES:
+        return name not in AMBIGUOUS_PLACES and _looks_like_place(span)
+    if name not in seen:
+        return False
+    # The small model's GPE labels are noisy ("Fraud", "Gazprom"): only copy a label the
+    # article gave twice, or onto a lower-case word the tagger also thinks is a proper noun.
+    if span.text.islower():
+        return all(t.pos_ == "PROPN" for t in span)
+    return seen[name] >= 2
+
+
 def _missed_surnames(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     """Capitalised words spaCy left untagged that are a surname of a person in the article."""
-    surnames = {_person_name(m.text)[1] for m in mentions if m.label == "PERSON"}
-    surnames.discard("")
+    surnames = _surnames(mentions)
     if not surnames:
         return []
     found = []
@@ -211,8 +250,8 @@ def _missed_surnames(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
         if token.ent_iob_ != "O" or not token.is_title or token.is_stop or len(token) < 3:
             continue
         word = entity_key(token.text)
-        if word in surnames or any(_similar_name(word, s) for s in surnames):
-            found.append(_Mention(token.idx, token.idx + len(token), token.text, "PERSON"))
+        if word in surnames or any(similar_name(word, s) for s in surnames):
+            found.append(_Mention(token.idx, token.idx + len(token), token.text, "PERSON", vote=0))
     return found
 
 
@@ -231,7 +270,7 @@ def _looks_like_place(span: Span) -> bool:
 
 def _group(mentions: list[_Mention]) -> list[_Cluster]:
     clusters: list[_Cluster] = []
-    by_key: dict[tuple[str, str], int] = {}
+    by_key: dict[str, int] = {}
     # People first, so a surname spaCy labelled ORG can still find its person.
     for i, m in enumerate(mentions):
         if m.label == "PERSON":
@@ -240,41 +279,51 @@ def _group(mentions: list[_Mention]) -> list[_Cluster]:
         if m.label == "PERSON":
             continue
         if m.label not in PLACE_LABELS or m.text.lower() not in PLACES:
-            person = _match_person(clusters, _person_name(m.text))
+            person = _match_person(clusters, split_person_name(m.text), full_names_only=True)
             if person is not None:
-                m.label = "PERSON"
-                m.cluster = person
+                # The person's label stands: spaCy's ORG/GPE on a surname is the usual error.
+                m.cluster, m.vote = person, 0
                 clusters[person].forms[m.text] += 1
                 continue
-        group = "PLACE" if m.label in PLACE_LABELS else m.label
-        key = (group, entity_key(m.text, m.label))
+        # One name, one entity: "Payam" tagged ORG here and GPE there is one thing, labelled
+        # by vote below.
+        key = entity_key(m.text, m.label)
         if key not in by_key:
             by_key[key] = len(clusters)
             clusters.append(_Cluster(m.label))
         m.cluster = by_key[key]
         clusters[m.cluster].forms[m.text] += 1
         clusters[m.cluster].last = i
-    labels: list[Counter[str]] = [Counter() for _ in clusters]
-    for m in mentions:
-        labels[m.cluster][m.label] += 1
-    for cluster, counts in zip(clusters, labels, strict=True):
-        cluster.label = counts.most_common(1)[0][0]
     return clusters
 
 
-def _person_name(text: str) -> tuple[tuple[str, ...], str]:
-    """Split a cleaned person name into normalised given names and surname."""
-    words = [w for w in entity_key(text, "PERSON").split() if w not in NAME_SUFFIXES]
-    if not words:
-        return (), ""
-    cut = len(words) - 1
-    while cut > 0 and words[cut - 1] in SURNAME_PARTICLES:
-        cut -= 1
-    return tuple(words[:cut]), " ".join(words[cut:])
+def _vote_labels(clusters: list[_Cluster], mentions: list[_Mention]) -> None:
+    votes: list[Counter[str]] = [Counter() for _ in clusters]
+    for m in mentions:
+        votes[m.cluster][m.label] += m.vote
+    for cluster, counts in zip(clusters, votes, strict=True):
+        if counts and counts.most_common(1)[0][1] > 0:
+            cluster.label = counts.most_common(1)[0][0]
+
+
+def _same_name_other_label(clusters: list[_Cluster]) -> dict[int, int]:
+    """Join a surname-only "person" to a same-named ORG/GPE: "Yukos" tagged PERSON once."""
+    others = {}
+    for i, c in enumerate(clusters):
+        if c.label != "PERSON":
+            others.setdefault(entity_key(next(iter(c.forms))), i)
+    merged = {}
+    for i, c in enumerate(clusters):
+        if c.label == "PERSON" and not c.givens:
+            target = others.get(entity_key(next(iter(c.forms))))
+            if target is not None:
+                merged[i] = target
+                clusters[target].forms.update(c.forms)
+    return merged
 
 
 def _join_person(clusters: list[_Cluster], m: _Mention, position: int) -> int:
-    given, surname = _person_name(m.text)
+    given, surname = split_person_name(m.text)
     found = _match_person(clusters, (given, surname), first_names=True)
     if found is None:
         found = len(clusters)
@@ -289,17 +338,28 @@ def _join_person(clusters: list[_Cluster], m: _Mention, position: int) -> int:
 
 
 def _match_person(
-    clusters: list[_Cluster], name: tuple[tuple[str, ...], str], first_names: bool = False
+    clusters: list[_Cluster],
+    name: tuple[tuple[str, ...], str],
+    first_names: bool = False,
+    full_names_only: bool = False,
 ) -> int | None:
-    """The person cluster this name refers to; the most recently mentioned one if ambiguous."""
+    """The person cluster this name refers to; the most recently mentioned one if ambiguous.
+
+    full_names_only: only people the article has named in full (for spans spaCy did not label
+    PERSON, where a lone surname-like "person" is as likely a company).
+    """
     given, surname = name
     if not surname:
         return None
-    people = [i for i, c in enumerate(clusters) if c.label == "PERSON"]
-    for same in (_same_name, _similar_name):
+    people = [
+        i
+        for i, c in enumerate(clusters)
+        if c.label == "PERSON" and (c.givens or not full_names_only)
+    ]
+    for same in (same_name, similar_name):
         matches = [i for i in people if any(same(surname, s) for s in clusters[i].surnames)]
         if given:
-            matches = [i for i in matches if _compatible_given(given[0], clusters[i].givens)]
+            matches = [i for i in matches if compatible_given(given[0], clusters[i].givens)]
         if matches:
             return max(matches, key=lambda i: clusters[i].last)
     if not given and first_names:
@@ -310,45 +370,11 @@ def _match_person(
     return None
 
 
-def _compatible_given(given: str, givens: set[str]) -> bool:
-    if not givens:
-        return True
-    for other in givens:
-        if given == other or _similar_name(given, other):
-            return True
-        short, long = sorted((given, other), key=len)
-        if len(short) == 1 and long.startswith(short):
-            return True
-    return False
-
-
-def _same_name(a: str, b: str) -> bool:
-    return a == b
-
-
-def _similar_name(a: str, b: str) -> bool:
-    """Spelling variants of one name: "Zelensky"/"Zelenskyy", "Mohammed"/"Muhammad"."""
-    if a == b:
-        return True
-    if min(len(a), len(b)) < 5 or a[0] != b[0]:
-        return False
-    if _skeleton(a) == _skeleton(b):
-        return ratio(a, b) >= 70
-    return min(len(a), len(b)) >= 6 and Levenshtein.distance(a, b) == 1
-
-
-def _skeleton(name: str) -> str:
-    # Consonants in order, doubled letters collapsed: transliterations mostly differ in vowels.
-    rest = re.sub(r"[aeiouy]", "", name[1:])
-    return name[0] + re.sub(r"(.)\1+", r"\1", rest)
-
-
-def _merge_acronyms(clusters: list[_Cluster], mentions: list[_Mention]) -> list[int]:
-    """Join "NHS" to "National Health Service"; return the surviving cluster indices in order."""
+def _acronyms(clusters: list[_Cluster]) -> dict[int, int]:
+    """Join "NHS" to "National Health Service"; return {merged cluster: cluster it joined}."""
     initials: dict[tuple[str, str], int] = {}
     for i, c in enumerate(clusters):
-        name = max(c.forms, key=len)
-        words = [w for w in name.split() if w[0].isupper()]
+        words = [w for w in max(c.forms, key=len).split() if w[0].isupper()]
         if len(words) >= 2:
             initials.setdefault((c.label, "".join(w[0] for w in words)), i)
     merged: dict[int, int] = {}
@@ -360,9 +386,7 @@ def _merge_acronyms(clusters: list[_Cluster], mentions: list[_Mention]) -> list[
         if form.isupper() and target is not None and target != i:
             merged[i] = target
             clusters[target].forms.update(c.forms)
-    for m in mentions:
-        m.cluster = merged.get(m.cluster, m.cluster)
-    return [i for i in range(len(clusters)) if i not in merged]
+    return merged
 
 
 def _to_cluster(cluster: _Cluster) -> EntityCluster:

@@ -32,6 +32,7 @@ TITLES: frozenset[str] = word_set(
     king queen prince princess duke duchess earl count countess baron baroness emperor empress
     ceo cfo coo cto mp mep mpp mla msp
     coach manager skipper striker goalkeeper midfielder defender
+    spokesperson spokesman spokeswoman
     dr. mr. mrs. ms.
     """
 )
@@ -172,4 +173,55 @@ PLACES: frozenset[str] = phrase_set(
 AMBIGUOUS_PLACES: frozenset[str] = word_set(
     "chad china georgia guinea jordan jersey niger turkey wales lima halifax "
     "sydney victoria mali nice reading bath split mobile"
+)
+
+# Common given names (English-language news, with frequent international ones). A multi-word
+# span that starts with one is a person whatever label the small model gave it ("Seth Jones"
+# tagged ORG). Names that often begin company names (Morgan, Charles, Louis) are left out.
+GIVEN_NAMES: frozenset[str] = word_set(
+    """
+    aaron abby adam adrian aidan alan albert alex alexander alexandra alexis ali alice alicia
+    alison allan allison alyssa amanda amber amelia amir amy ana andre andrea andrew andy angela
+    angelina ann anna anne annie anthony antoine antonio april ariana arthur ashley austin ava
+    barbara barry ben benjamin bernard beth betty bill billy blake bob bobby brad bradley
+    brandon brenda brendan brent brett brian brittany brooke bruce bryan caleb cameron camille
+    carl carla carlos carol caroline carolyn catherine cathy chad charlotte chelsea cheryl chloe
+    chris christian christina christine christopher chuck cindy claire claude colin connor craig
+    cynthia dale dan dana daniel danielle danny darren dave david dean deborah debra denis
+    dennis derek diana diane dominic don donald donna doug douglas dylan ed eddie edward eileen
+    elena eli elijah elizabeth ella ellen emily emma eric erica erin ethan eugene eva evan
+    fatima felix fiona frank fred frederick gabriel gary gavin george gerald gina gloria gordon
+    grace graham greg gregory hailey hannah harold harry hassan heather helen henry holly howard
+    hugh ian irene isaac isabella jack jacob jacqueline jake james jamie jan jane janet janice
+    jason jean jeff jeffrey jennifer jenny jeremy jerry jesse jessica jill jim jimmy joan joe
+    joel john johnny jon jonathan jordan jose joseph josh joshua joyce juan judith judy julia
+    julian julie justin karen kate katherine kathleen kathryn kathy katie kayla keith kelly ken
+    kenneth kevin kim kimberly kyle larry laura lauren lawrence leah lee leo leonard lisa liam
+    linda logan lori lucas lucy luis luke lynn madison maggie mandy marc marcus margaret maria
+    marie marilyn mario mark martha martin mary matt matthew maureen max maxime megan melanie
+    melissa michael michelle mike miranda mohamed mohammad mohammed molly monica muhammad nancy
+    naomi natalie nathan neil nicholas nick nicole noah norman olivia oliver omar pamela patricia
+    patrick paul paula peter philip phillip pierre rachel ralph randy raymond rebecca richard
+    rick rob robert robin roger ron ronald rose ruth ryan sally samantha samuel sandra sara
+    sarah scott sean seth sharon shawn sheila simon sofia sophie stephanie stephen steve steven
+    stuart susan tammy tanya taylor teresa terry theresa thomas tiffany tim timothy tina todd tom
+    tony tracy travis tyler valerie vanessa victor victoria vincent virginia walter wayne wendy
+    william willie yasmin yusuf zach zachary
+    """
+)
+
+# Last words that make a name-shaped span a place or an organisation: "George Station".
+NON_PERSON_HEADS: frozenset[str] = word_set(
+    """
+    inc ltd llc plc corp co company group bank foundation institute university college school
+    station street road avenue park airport hospital stadium arena centre center hall house
+    church river lake island bay bridge press news times post herald journal trust fund
+    council party club fc united city county award awards prize cup
+    """
+)
+
+# The NON_PERSON_HEADS that name buildings and streets rather than organisations.
+FACILITY_HEADS: frozenset[str] = word_set(
+    "station street road avenue park airport hospital stadium arena centre center hall house "
+    "church bridge"
 )

@@ -1,7 +1,8 @@
 """Repair of text damaged by scraping: glued words, mojibake, stray spacing.
 
-Every rule is a regular expression scan over the original text that proposes edits; edits never
-overlap, so the repaired text and the offset map back to the original come from one pass.
+Every rule is a regular expression scan over the text that proposes edits; edits never overlap,
+so the repaired text and the offset map back to the original come from one pass. A further pass
+runs only when a repair uncovered more damage ("SmithsaidLondonThe").
 The rules are deliberately conservative: a missed repair costs a little recall, a false one
 corrupts a name in an otherwise clean article.
 """
@@ -17,6 +18,9 @@ import ftfy
 
 from articles.nlp.names import TITLES, word_set
 from articles.nlp.results import Repair
+
+# Passes before giving up on reaching a text that repairs to itself; real text needs one or two.
+_MAX_PASSES = 5
 
 # Capitalised words that open sentences, paragraphs and captions. A lower-case letter directly
 # followed by one of these ("LondonThe", "OttawaOn") is a lost space or line break; brand and
@@ -65,11 +69,16 @@ GLUE_EXCEPTIONS: frozenset[str] = word_set(
 # Pronouns that may be glued to a speech verb ("hesaid") despite being under three letters.
 SHORT_SPEAKERS: frozenset[str] = word_set("he she we i they it")
 
-_STARTERS = "|".join(sorted(SENTENCE_STARTERS, key=len, reverse=True))
-# A letter run ending in lower case (or an acronym) directly followed by a starter word.
-_CAMEL_GLUE = re.compile(rf"(?<![\w#@])([^\W\d_]*?(?:[a-z]|[A-Z]{{2}}))({_STARTERS})(?!\w)")
-# A sentence end with no space after it: "in London.The minister".
-_STOP_GLUE = re.compile(rf"(?<![\w./@:#-])([A-Za-z]*[a-z]{{2}}[.!?])({_STARTERS})(?!\w)")
+# A word with a capital inside it ("LondonThe", "BBCThe", "McDonald"); rare, so cheap to scan
+# for, and split into a left part and its last capitalised word in Python.
+_CAMEL_GLUE = re.compile(r"(?<![\w#@])[^\W\d_]*(?:[a-z][A-Z]|[A-Z]{2}[a-z])[^\W\d_]*(?!\w)")
+_LAST_WORD = re.compile(r"(?<=[a-zA-Z])[A-Z][a-z]*$")
+# A sentence end with no space after it: "in London.The minister", 'he said."Earlier'.
+_STOP_GLUE = re.compile(
+    r"(?<![\w./@:#-])([A-Za-z]*[a-z]{2}[.!?][\"'”’)]?|[0-9%][.!?][\"'”’]?)"
+    r"([A-Z][a-z]+)(?![\w@.])"
+)
+_CLOSERS = "\"'”’)"
 _GLUES = "|".join(sorted(SPEECH_GLUE | WORD_GLUE, key=len, reverse=True))
 _WORD_GLUE = re.compile(rf"(?<![\w-])([^\W\d_]+?)({_GLUES})(?![\w-])")
 # Standalone words (not part of a hyphenated compound) are the document's own vocabulary.
@@ -82,7 +91,13 @@ _MOJIBAKE_CORE = (
     # NFKC turns the byte 0xA8/0xAF/0xB4 into space + combining mark: "naÃ ̄ve".
     r"|\u00c3 [\u0300-\u036f]"
 )
-_MOJIBAKE = re.compile(rf"[^\s]*(?:{_MOJIBAKE_CORE})[^\s]*")
+_MOJIBAKE = re.compile(_MOJIBAKE_CORE)
+# A "fix" that leaves a replacement character, a bare "â€" or an invisible control ("â€\xad"
+# decodes to U+202D, a bidi override) is a wrong guess.
+_UNWANTED = re.compile(
+    r"[\ufffd\u200b-\u200f\u202a-\u202e\u2060-\u206f\x00-\x08\x0e-\x1f]|\u00e2\u20ac"
+)
+_TOKEN_END = re.compile(r"\s(?![\u0300-\u036f])|$")
 _NFKC_DAMAGE = {" \u0308": "\u00a8", " \u0304": "\u00af", " \u0301": "\u00b4"}
 # cp1252 has no byte 0x9D, so a closing quote "â€\x9d" often reaches us as a bare "â€".
 _BARE_EURO = re.compile(r"\u00e2\u20ac(?![\u0080-\u00bf\u0152-\u2122])")
@@ -91,11 +106,13 @@ _BARE_EURO = re.compile(r"\u00e2\u20ac(?![\u0080-\u00bf\u0152-\u2122])")
 # spaces at line edges. Newlines themselves are never touched, so paragraphs survive.
 _ODD_SPACE = "\u00a0\u2000-\u200a\u202f\u205f\u3000"
 _INVISIBLE = "\u200b\u2060\ufeff\u00ad"
+# Closing punctuation a space should not precede; an ellipsis may stand apart ("so ... yes").
+_CLOSING_PUNCT = re.compile(r"[,.;:!?](?!\.)(?:\s|\Z)")
 _SPACING = re.compile(
     rf"[{_INVISIBLE}]+"
     rf"|(?<=\n)[ \t{_ODD_SPACE}]+"
     rf"|[ \t{_ODD_SPACE}]+(?=\n|\Z)"
-    rf"|(?<=\w)[ \t{_ODD_SPACE}]+(?=[,.;:!?](?:\s|\Z))"
+    rf"|(?<=\w)[ \t{_ODD_SPACE}]+(?=[,.;:!?](?!\.)(?:\s|\Z))"
     rf"|[ \t{_ODD_SPACE}]{{2,}}"
     rf"|[\t{_ODD_SPACE}]"
 )
@@ -118,9 +135,12 @@ class RepairResult:
     text: str
     original: str
     repairs: list[Repair] = field(default_factory=list)
-    # Minimal changed regions as (repaired start, repaired end, original start, original end).
+    # Minimal changed regions as (repaired start, repaired end, input start, input end).
     _spans: list[tuple[int, int, int, int]] = field(default_factory=list, repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
+    _input_starts: list[int] = field(default_factory=list, repr=False)
+    # The pass before this one, when a repair uncovered more damage ("SmithsaidLondonThe").
+    _previous: RepairResult | None = field(default=None, repr=False)
 
     def to_original(self, offset: int) -> int:
         """Map an offset in the repaired text to the matching offset in the original.
@@ -128,34 +148,101 @@ class RepairResult:
         Exact outside the changed characters; inside them, clamped to the original change.
         """
         i = bisect_right(self._starts, offset) - 1
+        if i >= 0:
+            new_start, new_end, old_start, old_end = self._spans[i]
+            if offset >= new_end:
+                offset = old_end + offset - new_end
+            else:
+                offset = old_start + min(offset - new_start, old_end - old_start)
+        return self._previous.to_original(offset) if self._previous else offset
+
+    def _to_repaired(self, offset: int) -> int:
+        """Map an offset in this pass's input forward into its output."""
+        i = bisect_right(self._input_starts, offset) - 1
         if i < 0:
             return offset
         new_start, new_end, old_start, old_end = self._spans[i]
-        if offset >= new_end:
-            return old_end + offset - new_end
-        return old_start + min(offset - new_start, old_end - old_start)
+        if offset >= old_end:
+            return new_end + offset - old_end
+        return new_start + min(offset - old_start, new_end - new_start)
 
 
 def repair_text(text: str) -> RepairResult:
-    """Return the text with scraping damage repaired."""
-    vocabulary = frozenset(_WORD.findall(text))
+    """Return the text with scraping damage repaired.
+
+    Repeats (at most _MAX_PASSES times) while a pass still finds damage, so that repairing the
+    result again changes nothing.
+    """
+    result = _repair_once(text)
+    for _ in range(_MAX_PASSES - 1):
+        if not result.repairs:
+            break
+        again = _repair_once(result.text)
+        if not again.repairs:
+            break
+        again._previous = result
+        again.original = text
+        again.repairs = _merged_repairs(again, [*result.repairs], again.repairs)
+        result = again
+    return result
+
+
+def _repair_once(text: str) -> RepairResult:
     edits: list[_Edit] = []
     for finder in _FINDERS:
-        edits.extend(finder(text, vocabulary))
+        edits.extend(finder(text))
     return _apply(text, _non_overlapping(edits))
 
 
-def _find_mojibake(text: str, vocabulary: frozenset[str]) -> list[_Edit]:
+def _merged_repairs(
+    result: RepairResult, earlier: list[Repair], latest: list[Repair]
+) -> list[Repair]:
+    """All passes' repairs in final offsets; repairs that touch one another become one."""
+    regions = sorted(
+        [(result._to_repaired(r.start), result._to_repaired(r.end), r.kind) for r in earlier]
+        + [(r.start, r.end, r.kind) for r in latest]
+    )
+    merged: list[list] = []
+    for start, end, kind in regions:
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end, kind])
+    return [
+        Repair(
+            start,
+            end,
+            result.original[result.to_original(start) : result.to_original(end)],
+            result.text[start:end],
+            kind,
+        )
+        for start, end, kind in merged
+    ]
+
+
+def _find_mojibake(text: str) -> list[_Edit]:
     edits = []
+    end = 0
     for match in _MOJIBAKE.finditer(text):
-        damaged = match.group()
+        if match.start() < end:
+            continue
+        # ftfy judges the whole whitespace-delimited token the damage sits in.
+        start = match.start()
+        while start > end and not text[start - 1].isspace():
+            start -= 1
+        end = _TOKEN_END.search(text, match.end()).start()
+        damaged = text[start:end]
         candidate = damaged
         for spaced, byte in _NFKC_DAMAGE.items():
             candidate = candidate.replace(spaced, byte)
         candidate = _BARE_EURO.sub(_bare_euro, candidate)
         fixed = ftfy.fix_encoding(candidate).replace("\u00a0", " ")
-        if fixed != damaged and "\ufffd" not in fixed and "\u00e2\u20ac" not in fixed:
-            edits.append(_Edit(match.start(), match.end(), fixed, "mojibake"))
+        if fixed != damaged and not _UNWANTED.search(fixed):
+            # Only the changed characters, so glue or spacing in the same token stays visible.
+            prefix = _common_prefix(damaged, fixed)
+            suffix = _common_prefix(damaged[prefix:][::-1], fixed[prefix:][::-1])
+            replacement = fixed[prefix : len(fixed) - suffix]
+            edits.append(_Edit(start + prefix, end - suffix, replacement, "mojibake"))
     return edits
 
 
@@ -167,29 +254,35 @@ def _bare_euro(match: re.Match[str]) -> str:
     return "\u00e2\u20ac\x9d"
 
 
-def _find_spacing(text: str, vocabulary: frozenset[str]) -> list[_Edit]:
+def _find_spacing(text: str) -> list[_Edit]:
     edits = []
     for match in _SPACING.finditer(text):
         found, start, end = match.group(), match.start(), match.end()
         at_line_edge = start == 0 or text[start - 1] == "\n" or end == len(text)
-        if found[0] in _INVISIBLE or at_line_edge or text[end] in "\n,.;:!?":
-            replacement = ""
-        else:
-            replacement = " "
+        before_punct = text.startswith("\n", end) or _CLOSING_PUNCT.match(text, end)
+        replacement = "" if found[0] in _INVISIBLE or at_line_edge or before_punct else " "
         if replacement != found:
             edits.append(_Edit(start, end, replacement, "spacing"))
     return edits
 
 
-def _find_camel_glue(text: str, vocabulary: frozenset[str]) -> list[_Edit]:
+def _find_camel_glue(text: str) -> list[_Edit]:
     edits = []
     for match in _CAMEL_GLUE.finditer(text):
-        left, right = match.group(1), match.group(2)
-        if _is_camel_glue(left, right):
+        last = _LAST_WORD.search(word := match.group())
+        if last is None or last.group() not in SENTENCE_STARTERS:
+            continue
+        left, right = word[: last.start()], last.group()
+        if (left[-1].islower() or left[-2:].isupper()) and _is_camel_glue(left, right):
             edits.append(_Edit(match.start(), match.end(), f"{left} {right}", "glued"))
     for match in _STOP_GLUE.finditer(text):
         left, right = match.group(1), match.group(2)
-        edits.append(_Edit(match.start(), match.end(), f"{left} {right}", "glued"))
+        # Any capitalised word may open the next sentence after a lower-case word or a closing
+        # quote; after a capitalised word or a number ("One.Tel", "v2.Pro") only a starter may.
+        after_word = left[0].islower() or (left[-1] in _CLOSERS and not left[0].isdigit())
+        if right in SENTENCE_STARTERS or after_word:
+            # The edit stops at the boundary so the next word can still be unglued ("Smithsaid").
+            edits.append(_Edit(match.start(), match.end(1), f"{left} ", "glued"))
     return edits
 
 
@@ -206,28 +299,28 @@ def _is_camel_glue(left: str, right: str) -> bool:
     return right not in SHORT_STARTERS or len(tail) >= 3
 
 
-def _find_word_glue(text: str, vocabulary: frozenset[str]) -> list[_Edit]:
+def _find_word_glue(text: str) -> list[_Edit]:
     edits = []
+    vocabulary: frozenset[str] | None = None  # built on first need: most texts never need it
     for match in _WORD_GLUE.finditer(text):
         left, glue = match.group(1), match.group(2)
-        if _is_word_glue(left, glue, vocabulary):
-            edits.append(_Edit(match.start(), match.end(), f"{left} {glue}", "glued"))
+        whole = left + glue
+        if whole.lower() in GLUE_EXCEPTIONS:
+            continue
+        if len(left) < 3 and left.lower() not in SHORT_SPEAKERS:
+            continue
+        # Almost no English word ends in "said" or "told", so that left part needs no evidence;
+        # for "Ireland", "husband", "thousand" it must be a word this article also uses alone.
+        if glue not in SPEECH_GLUE and left.lower() not in TITLES:
+            if vocabulary is None:
+                vocabulary = frozenset(_WORD.findall(text))
+            if left not in vocabulary:
+                continue
+        edits.append(_Edit(match.start(), match.end(), f"{left} {glue}", "glued"))
     return edits
 
 
-def _is_word_glue(left: str, glue: str, vocabulary: frozenset[str]) -> bool:
-    if (left + glue).lower() in GLUE_EXCEPTIONS:
-        return False
-    if len(left) < 3 and left.lower() not in SHORT_SPEAKERS:
-        return False
-    if glue in SPEECH_GLUE:
-        # Almost no English word ends in "said"/"told", so the left part needs no evidence.
-        return True
-    # "Ireland", "husband", "thousand": the left part must be a word this article uses alone.
-    return left in vocabulary or left.lower() in TITLES
-
-
-_FINDERS: tuple[Callable[[str, frozenset[str]], list[_Edit]], ...] = (
+_FINDERS: tuple[Callable[[str], list[_Edit]], ...] = (
     _find_mojibake,
     _find_spacing,
     _find_camel_glue,
@@ -280,6 +373,7 @@ def _apply(text: str, edits: list[_Edit]) -> RepairResult:
         repairs=repairs,
         _spans=spans,
         _starts=[span[0] for span in spans],
+        _input_starts=[span[2] for span in spans],
     )
 
 

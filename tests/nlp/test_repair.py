@@ -17,6 +17,8 @@ from articles.nlp.repair import repair_text
         ("It snowed in OttawaOn Monday night.", "It snowed in Ottawa On Monday night."),
         ("She left the BBCThe next day.", "She left the BBC The next day."),
         ("It was over.The crowd left.", "It was over. The crowd left."),
+        ('We won," he said."Marta Lind then left.', 'We won," he said." Marta Lind then left.'),
+        ("Help went to the flooded town.Marta Lind said so.", None),
         ("Secretary Smithsaid the plan would work.", "Secretary Smith said the plan would work."),
         ("Presidentand his aides flew home.", "President and his aides flew home."),
         ("Trudeausaid he was tired.", "Trudeau said he was tired."),
@@ -27,7 +29,7 @@ from articles.nlp.repair import repair_text
     ],
 )
 def test_glued_words_are_split(text: str, expected: str | None) -> None:
-    expected = expected or text.replace("Harwickand", "Harwick and")
+    expected = expected or text.replace("Harwickand", "Harwick and").replace(".M", ". M")
     result = repair_text(text)
     assert result.text == expected
     assert {r.kind for r in result.repairs} == {"glued"}
@@ -47,8 +49,10 @@ def test_glued_words_are_split(text: str, expected: str | None) -> None:
         "Supporters posted #ImWithHer and @NowThis.",
         "Thereof, whereof, the proof. Within the errand, aloof.",
         "Read more at bbc.co.uk/news.The site.",
+        "Customers of One.Tel caught Bagle.AT; mail anna.Lind@example.org for v2.Pro.",
         "Ségolène Royal visited São Paulo and the café’s owner.",
         "Paragraph one.\n\nParagraph two.\n",
+        "Well ... maybe. So. ...and then.",
     ],
 )
 def test_clean_text_is_left_alone(text: str) -> None:
@@ -67,6 +71,7 @@ def test_clean_text_is_left_alone(text: str) -> None:
         ("â€œWe won,â€ she said.", "“We won,” she said."),
         ("a long\u00e2\u20acterm plan", "a long-term plan"),
         ("a naÃ \u0304ve view", "a naïve view"),
+        ("SÃ©golÃ \u0308ne Royal", "Ségolène Royal"),
     ],
 )
 def test_mojibake_is_fixed(text: str, expected: str) -> None:
@@ -79,9 +84,12 @@ def test_mojibake_is_fixed(text: str, expected: str) -> None:
     ("text", "expected"),
     [
         ("Too  many   spaces.", "Too many spaces."),
+        ("It ended.  ...  Then  ...it began.", "It ended. ... Then ...it began."),
         ("A word , and another ; done .", "A word, and another; done."),
         ("Non\u00a0breaking and zero\u200bwidth.", "Non breaking and zerowidth."),
         ("Trailing  \n\nLeading.", "Trailing\n\nLeading."),
+        ("Ends in spaces.  ", "Ends in spaces."),
+        ("  Starts with spaces.", "Starts with spaces."),
         ("One.\n\n  Two.\n\n\nThree.", "One.\n\nTwo.\n\n\nThree."),
         ("Soft\u00adhyphen and tab\there.", "Softhyphen and tab here."),
     ],
@@ -132,6 +140,22 @@ def test_to_original_inside_a_repair_stays_within_it() -> None:
         assert original_start <= mapped <= original_start + len(repair.original)
 
 
+def test_mojibake_guess_never_adds_invisible_controls() -> None:
+    # "â€" + soft hyphen decodes to U+202D, a bidi override: not a fix anyone wants.
+    result = repair_text("left\u00e2\u20ac\u00adright")
+    assert "\u202d" not in result.text
+
+
+def test_later_passes_keep_records_consistent() -> None:
+    text = "Reporters in LondonTheThesaid so."
+    result = repair_text(text)
+    assert result.text == "Reporters in London The The said so."
+    for repair in result.repairs:
+        assert result.text[repair.start : repair.end] == repair.replacement
+        start, end = result.to_original(repair.start), result.to_original(repair.end)
+        assert text[start:end] == repair.original
+
+
 def test_repairs_record_both_texts() -> None:
     result = repair_text("From LondonThe end.")
     (repair,) = result.repairs
@@ -151,6 +175,7 @@ def test_repairs_record_both_texts() -> None:
         "He didnâ€™t   say , the CafÃ© was\u00a0shut.\n\nOttawaOn Monday.",
         "Harwick voted. Harwickand Elmford. Presidentand  aides , officialssaid.",
         "Odd\u200b \u00a0 spacing \u00a0,here.",
+        "In LondonTheThesaid CafÃ©The\u00ad and Harwickand\u200b Harwick.",
     ],
 )
 def test_repair_is_idempotent(text: str) -> None:
