@@ -7,190 +7,80 @@ pipeline.PIPELINE_VERSION when you do.
 
 from __future__ import annotations
 
-# Verbs that introduce what someone said, wrote or believes. A token with one of these lemmas
-# and a clause complement (or a nearby quotation) is a quote cue. Kept to verbs whose
-# complement is reported content; "show" or "find" would pull in study results and statistics.
-SPEECH_VERBS: frozenset[str] = frozenset(
-    [
-        "say",
-        "tell",
-        "add",
-        "write",
-        "ask",
-        "note",
-        "report",
-        "announce",
-        "suggest",
-        "tweet",
-        "post",
-        "argue",
-        "explain",
-        "claim",
-        "warn",
-        "insist",
-        "state",
-        "declare",
-        "acknowledge",
-        "admit",
-        "allege",
-        "confirm",
-        "deny",
-        "recall",
-        "reply",
-        "respond",
-        "predict",
-        "estimate",
-        "urge",
-        "assert",
-        "contend",
-        "maintain",
-        "stress",
-        "emphasize",
-        "emphasise",
-        "point",
-        "reiterate",
-        "repeat",
-        "complain",
-        "concede",
-        "conclude",
-        "caution",
-        "comment",
-        "remark",
-        "mention",
-        "observe",
-        "describe",
-        "testify",
-        "vow",
-        "promise",
-        "pledge",
-        "threaten",
-        "boast",
-        "brag",
-        "joke",
-        "quip",
-        "muse",
-        "wonder",
-        "blurt",
-        "shout",
-        "scream",
-        "yell",
-        "whisper",
-        "mutter",
-        "exclaim",
-        "cry",
-        "sigh",
-        "laugh",
-        "smile",
-        "believe",
-        "think",
-        "feel",
-        "know",
-        "hope",
-        "fear",
-        "worry",
-        "expect",
-        "reckon",
-        "figure",
-        "guess",
-        "doubt",
-        "suspect",
-        "agree",
-        "disagree",
-        "acknowledge",
-        "concede",
-        "reveal",
-        "disclose",
-        "indicate",
-        "signal",
-        "hint",
-        "imply",
-        "insist",
-        "counter",
-        "retort",
-        "rebut",
-        "dispute",
-        "question",
-        "challenge",
-        "contest",
-        "continue",
-        "begin",
-        "go",
-        "proclaim",
-        "affirm",
-        "demand",
-        "propose",
-        "recommend",
-        "advise",
-        "instruct",
-        "order",
-        "request",
-        "plead",
-        "beg",
-        "charge",
-        "accuse",
-        "blame",
-        "criticize",
-        "criticise",
-        "praise",
-        "speculate",
-        "theorize",
-        "theorise",
-        "surmise",
-        "conclude",
-        "decide",
-        "determine",
-        "rule",
-        "find",
-        "echo",
-        "explain",
-        "elaborate",
-        "clarify",
-        "reassure",
-        "assure",
-        "inform",
-        "notify",
-    ]
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as whitespace-separated words, so long lists stay readable."""
+    return frozenset(text.split())
+
+
+# Verbs that introduce what someone said or wrote. A token with one of these lemmas and a
+# clause complement (or a quotation beside it) is a quote cue. Kept to verbs whose complement
+# is reported speech; "show" or "find" would pull in study results and statistics.
+SPEECH_VERBS: frozenset[str] = _words(
+    """
+    say tell add write ask note report announce suggest tweet post argue explain claim
+    warn insist state declare acknowledge admit allege confirm deny recall reply respond
+    predict estimate urge assert contend maintain stress emphasize emphasise point
+    reiterate repeat complain concede conclude caution comment remark mention observe
+    describe testify vow promise pledge threaten boast brag joke quip muse wonder
+    blurt shout scream yell whisper mutter exclaim cry sigh laugh smile
+    agree disagree reveal disclose indicate signal hint imply
+    counter retort rebut dispute question challenge contest
+    continue begin go proclaim affirm demand propose recommend advise instruct
+    order request plead beg charge accuse blame criticize criticise praise
+    speculate theorize theorise surmise echo elaborate clarify reassure assure inform notify
+    """
 )
 
-# Cues that only count with a quotation or "that" clause next to them, because on their own
-# they usually describe actions, not speech ("she went home", "the judge ruled on Monday").
-WEAK_SPEECH_VERBS: frozenset[str] = frozenset(
-    [
-        "go",
-        "begin",
-        "continue",
-        "find",
-        "decide",
-        "determine",
-        "rule",
-        "order",
-        "charge",
-        "smile",
-        "laugh",
-        "sigh",
-        "cry",
-        "feel",
-        "know",
-        "question",
-        "challenge",
-        "figure",
-        "signal",
-        "indicate",
-    ]
+# Verbs of belief ("believes", "thinks"). News prose uses them for narration as often as for
+# attribution ("he thought nobody was home"), so they count only with an explicit "that" and a
+# subject that is not a pronoun: "Smith believes that the plan will fail".
+COGNITION_VERBS: frozenset[str] = _words(
+    """
+    believe think feel know hope fear worry expect reckon figure guess doubt suspect
+    decide determine find
+    """
 )
+
+# Cues that only count with a quotation or a "that" clause next to them, because on their own
+# they usually describe actions, not speech ("she went home", "the judge ruled on Monday").
+WEAK_SPEECH_VERBS: frozenset[str] = _words(
+    """
+    go begin continue rule order charge smile laugh sigh cry question challenge signal
+    indicate estimate conclude suggest
+    """
+)
+
+# Verbs whose clause is a question, not a claim: "asked whether the plan would work".
+QUESTION_VERBS: frozenset[str] = _words("ask wonder inquire enquire question")
+
+# Subordinators that open an embedded question.
+QUESTION_WORDS: frozenset[str] = _words("if whether what why how when where who which")
+
+# Every verb that can be a cue.
+CUE_VERBS: frozenset[str] = SPEECH_VERBS | COGNITION_VERBS
 
 # Verbs that quote a few words as a label ('called the plan a "disaster"', 'described it as
 # "chaos"'). They make a fragment in quotation marks a quote, but report no clause themselves.
-LABELLING_VERBS: frozenset[str] = frozenset(
+LABELLING_VERBS: frozenset[str] = _words(
     """
-    call describe dub label brand term characterize characterise deride denounce slam  # noqa
-    """.split()
+    call describe dub label brand term characterize characterise deride denounce slam
+    """
 )
 
 # Labels of link and video lines that sit between paragraphs ("READ MORE: Minister says ...").
 # What follows them is a headline, not a quote.
 BOILERPLATE_LABELS: frozenset[str] = frozenset(
     {"read more", "watch", "related", "listen", "see also", "more", "click here", "subscribe"}
+)
+
+# Line labels that are not speakers ("UPDATE: ...", "Photo: ...").
+NON_SPEAKER_LABELS: frozenset[str] = _words(
+    """
+    update updated breaking exclusive analysis opinion editorial correction note photo photos
+    video videos source sources live transcript warning caution spoiler disclosure editor
+    q a question answer poll explainer timeline background context fact factbox
+    """
 )
 
 # Relative pronouns: a speaker "who said ..." is the noun the clause hangs from.
@@ -203,45 +93,30 @@ ACCORDING_TO_PHRASES: tuple[tuple[str, ...], ...] = (
     ("as", "quoted", "by"),
 )
 
-# Nouns that make "in a statement"-style adjuncts and "the statement said" subjects: a
-# document standing in for its author.
-DOCUMENT_NOUNS: frozenset[str] = frozenset(
-    [
-        "statement",
-        "release",
-        "report",
-        "letter",
-        "email",
-        "e-mail",
-        "tweet",
-        "post",
-        "complaint",
-        "claim",
-        "lawsuit",
-        "suit",
-        "filing",
-        "document",
-        "memo",
-        "affidavit",
-        "ruling",
-        "decision",
-        "judgment",
-        "judgement",
-        "study",
-        "survey",
-        "poll",
-    ]
+# Nouns for documents and findings. "The statement said" is a quote (the document stands in
+# for its author), but "the study found" or "data suggests" reports a finding, not speech.
+DOCUMENT_NOUNS: frozenset[str] = _words(
+    """
+    statement release report letter email e-mail tweet post complaint claim lawsuit suit
+    filing document memo affidavit ruling decision judgment judgement study survey poll
+    research data analysis figure number record belief review estimate projection model
+    evidence finding paper
+    """
 )
 
-# Pronouns that can be speakers, with the grammatical gender they imply ("" = any).
+# Modal auxiliaries: a cue under one ("will argue", "could say") is not a report of speech.
+MODAL_VERBS: frozenset[str] = _words("will would could might may should must can shall 'll 'd")
+
+# Pronouns that can be speakers, with what they agree with: "m"/"f" a man or woman, "p" a
+# group or organisation, "n" an organisation or place, "" anyone.
 SPEAKER_PRONOUNS: dict[str, str] = {
     "he": "m",
     "him": "m",
     "she": "f",
     "her": "f",
-    "they": "",
+    "they": "p",
     "i": "",
-    "we": "",
+    "we": "p",
     "it": "n",
 }
 
@@ -275,202 +150,36 @@ GENDERED_TITLES: dict[str, str] = {
 
 # Role nouns that describe a person ("the minister said"). A description speaker is resolved
 # to the person introduced earlier with the same role ("Foreign Minister Jane Doe").
-ROLE_NOUNS: frozenset[str] = frozenset(
-    [
-        "minister",
-        "secretary",
-        "president",
-        "chairman",
-        "chairwoman",
-        "chair",
-        "chairperson",
-        "director",
-        "chief",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "official",
-        "officer",
-        "leader",
-        "premier",
-        "mayor",
-        "governor",
-        "senator",
-        "representative",
-        "congressman",
-        "congresswoman",
-        "lawmaker",
-        "legislator",
-        "mp",
-        "mla",
-        "mpp",
-        "councillor",
-        "councilor",
-        "commissioner",
-        "superintendent",
-        "inspector",
-        "sergeant",
-        "constable",
-        "detective",
-        "captain",
-        "lieutenant",
-        "general",
-        "colonel",
-        "major",
-        "admiral",
-        "judge",
-        "justice",
-        "lawyer",
-        "attorney",
-        "prosecutor",
-        "counsel",
-        "advocate",
-        "professor",
-        "researcher",
-        "scientist",
-        "economist",
-        "analyst",
-        "expert",
-        "author",
-        "writer",
-        "executive",
-        "ceo",
-        "cfo",
-        "coo",
-        "founder",
-        "owner",
-        "manager",
-        "coach",
-        "player",
-        "candidate",
-        "nominee",
-        "ambassador",
-        "diplomat",
-        "envoy",
-        "king",
-        "queen",
-        "prince",
-        "princess",
-        "pope",
-        "bishop",
-        "priest",
-        "pastor",
-        "rabbi",
-        "imam",
-        "chancellor",
-        "prime-minister",
-        "mother",
-        "father",
-        "son",
-        "daughter",
-        "wife",
-        "husband",
-        "sister",
-        "brother",
-        "widow",
-        "teacher",
-        "principal",
-        "student",
-        "doctor",
-        "physician",
-        "nurse",
-        "surgeon",
-        "psychologist",
-        "president-elect",
-        "vice-president",
-        "boss",
-        "head",
-        "editor",
-        "reporter",
-        "columnist",
-        "activist",
-        "organizer",
-        "organiser",
-        "campaigner",
-        "protester",
-        "resident",
-        "witness",
-        "victim",
-        "survivor",
-        "officer",
-        "chiefs",
-        "defenceman",
-        "defenseman",
-        "forward",
-        "goaltender",
-        "goalie",
-        "quarterback",
-        "striker",
-        "midfielder",
-        "rookie",
-        "veteran",
-        "captain",
-        "manager",
-        "trustee",
-        "administrator",
-        "adviser",
-        "advisor",
-        "consultant",
-        "aide",
-    ]
+ROLE_NOUNS: frozenset[str] = _words(
+    """
+    minister secretary president chairman chairwoman chair chairperson director chief
+    spokesman spokeswoman spokesperson official officer leader premier mayor governor
+    senator representative congressman congresswoman lawmaker legislator mp mla mpp
+    councillor councilor commissioner superintendent inspector sergeant constable
+    detective captain lieutenant general colonel major admiral judge justice lawyer
+    attorney prosecutor counsel advocate professor researcher scientist economist
+    analyst expert author writer executive ceo cfo coo founder owner manager coach
+    player candidate nominee ambassador diplomat envoy king queen prince princess pope
+    bishop priest pastor rabbi imam chancellor mother father son daughter
+    wife husband sister brother widow teacher principal student doctor physician nurse
+    surgeon psychologist president-elect vice-president boss head editor reporter
+    columnist activist organizer organiser campaigner protester resident witness victim
+    survivor defenceman defenseman forward goaltender goalie quarterback
+    striker midfielder rookie veteran trustee administrator adviser
+    advisor consultant aide
+    """
 )
 
 # Collective or institutional subjects that speak for themselves ("Police said").
-ORGANISATION_NOUNS: frozenset[str] = frozenset(
-    [
-        "police",
-        "authorities",
-        "government",
-        "ministry",
-        "department",
-        "agency",
-        "company",
-        "firm",
-        "court",
-        "commission",
-        "committee",
-        "council",
-        "board",
-        "union",
-        "party",
-        "campaign",
-        "administration",
-        "office",
-        "military",
-        "army",
-        "navy",
-        "kremlin",
-        "pentagon",
-        "whitehouse",
-        "white",
-        "house",
-        "spokesperson",
-        "officials",
-        "prosecutors",
-        "investigators",
-        "researchers",
-        "scientists",
-        "experts",
-        "analysts",
-        "critics",
-        "supporters",
-        "opponents",
-        "residents",
-        "witnesses",
-        "organizers",
-        "organisers",
-        "group",
-        "coalition",
-        "association",
-        "federation",
-        "league",
-        "team",
-        "club",
-        "university",
-        "school",
-        "hospital",
-        "service",
-    ]
+ORGANISATION_NOUNS: frozenset[str] = _words(
+    """
+    police authorities government ministry department agency company firm court
+    commission committee council board union party campaign administration office
+    military army navy kremlin pentagon house senate congress parliament officials
+    prosecutors investigators researchers scientists experts analysts critics supporters
+    opponents residents witnesses organizers organisers group coalition association
+    federation league team club university school hospital service
+    """
 )
 
 # Dependency labels of a speech verb's subject.

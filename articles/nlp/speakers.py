@@ -5,9 +5,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
+from articles.nlp.labels import is_shouted
 from articles.nlp.lexicon import (
+    DOCUMENT_NOUNS,
     GENDERED_PRONOUNS,
     GENDERED_TITLES,
     ORGANISATION_NOUNS,
@@ -25,6 +27,7 @@ SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 # How far back (in mentions) a pronoun looks for its antecedent; keeps resolution O(1) per
 # pronoun and stops "she" from reaching a person last seen many paragraphs ago.
 _ANTECEDENT_WINDOW = 12
+_ANTECEDENT_REACH = 1500  # characters
 
 # Tokens that belong to a noun phrase's left side when expanding a subject to its mention.
 _NP_LEFT_DEPS = frozenset({"det", "amod", "compound", "poss", "case", "nmod", "nummod", "quantmod"})
@@ -50,23 +53,27 @@ class SpeakerResolver:
         self, doc: Doc, entities: list[EntityCluster], mentions: list[EntityMention]
     ) -> None:
         self.doc = doc
+        self.text = doc.text  # Doc.text rebuilds the string on every access
         self.entities = entities
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.starts = [m.start for m in self.mentions]
         self.gender: dict[int, str] = {}
-        self.roles: dict[str, int] = {}  # role noun -> most recent person cluster with it
         self.role_at: list[tuple[int, str, int]] = []  # (char offset, role, cluster)
         self.recent_speakers: list[tuple[int, int]] = []  # (char offset, cluster)
+        self.frequency: dict[int, int] = {}  # mentions per cluster
+        self.subject = [False] * len(self.mentions)  # is mention j a clause subject?
         self._learn(doc)
 
     def _learn(self, doc: Doc) -> None:
         """Learn each person's gender and roles in one pass over mentions and pronouns."""
         person_tokens: dict[int, int] = {}  # token index of a PERSON mention's head -> cluster
-        for m in self.mentions:
-            if m.label != "PERSON":
-                continue
+        for j, m in enumerate(self.mentions):
+            self.frequency[m.cluster] = self.frequency.get(m.cluster, 0) + 1
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is None or not len(span):
+                continue
+            self.subject[j] = span.root.dep_ in ("nsubj", "nsubjpass")
+            if m.label != "PERSON":
                 continue
             person_tokens[span.root.i] = m.cluster
             before = doc[span.start - 1] if span.start > 0 else None
@@ -96,7 +103,7 @@ class SpeakerResolver:
             if cluster not in self.gender and m != f:
                 self.gender[cluster] = "m" if m > f else "f"
 
-    def _learn_roles(self, span, cluster: int) -> None:
+    def _learn_roles(self, span: Span, cluster: int) -> None:
         """Record roles written next to a name: "Foreign Minister Jane Doe", "Doe, the minister"."""
         doc = self.doc
         roles: list[str] = []
@@ -131,32 +138,66 @@ class SpeakerResolver:
     def resolve(self, head: Token) -> Speaker:
         """Return the speaker for a subject token, resolving pronouns and descriptions."""
         start, end = noun_phrase_chars(head)
-        text = self.doc.text[start:end]
+        text = self.text[start:end]
         lower = head.lower_
         if head.pos_ == "PRON" or lower in SPEAKER_PRONOUNS:
             cluster = self.antecedent(head.idx, SPEAKER_PRONOUNS.get(lower, ""))
             return self._speaker(start, end, text, cluster, "pronoun")
         mention = self.mention_at(head.idx, head.idx + len(head.text))
-        if mention is None:
+        if mention is None and head.pos_ == "PROPN":
             mention = self.mention_at(start, end)
         if mention is None or mention.label != "PERSON":
-            # "The company's spokeswoman, Jane Doe, said": the named person is the speaker.
-            for child in head.children:
-                if child.dep_ == "appos":
-                    named = self.mention_at(child.idx, child.idx + len(child.text))
-                    if named is not None and named.label == "PERSON":
-                        return self._speaker(
-                            named.start, named.end, named.text, named.cluster, "name"
-                        )
+            named = self._named_in(head)
+            if named is not None:
+                return self._speaker(named.start, named.end, named.text, named.cluster, "name")
         if mention is not None:
             return self._speaker(start, end, text, mention.cluster, "name")
         lemma = head.lemma_.lower()
         if lemma in ROLE_NOUNS:
             cluster = self.role_holder(lemma, head.idx)
+            if cluster is None:
+                # A role never spelled out next to a name ("the rookie defenceman"): news
+                # prose describes the person it is already talking about.
+                cluster = self.antecedent(head.idx, "")
             if cluster is not None:
                 return self._speaker(start, end, text, cluster, "role")
         kind = "group" if lemma in ORGANISATION_NOUNS else "other"
         return Speaker(start, end, text, None, text, kind)
+
+    def _named_in(self, head: Token) -> EntityMention | None:
+        """A named speaker inside a description of one.
+
+        "The company's spokeswoman, Jane Doe, said" names Jane Doe (apposition or compound);
+        "a study by the finance committee said" names the committee behind the document.
+        """
+        for child in head.children:
+            if child.dep_ in ("appos", "compound") and child.i > head.i or child.dep_ == "appos":
+                named = self.mention_at(child.idx, child.idx + len(child.text))
+                if named is not None and named.label == "PERSON":
+                    return named
+        if head.lemma_.lower() in DOCUMENT_NOUNS:
+            for child in head.children:
+                if child.dep_ == "prep" and child.lower_ in ("by", "from", "of"):
+                    for obj in child.children:
+                        named = self.mention_at(obj.idx, obj.idx + len(obj.text))
+                        if obj.dep_ == "pobj" and named is not None:
+                            return named
+        return None
+
+    def resolve_label(self, start: int, end: int) -> Speaker | None:
+        """Speaker named by a layout label ("PENCE:", "― Jane Doe"), or None if not a name."""
+        text = self.text[start:end]
+        mention = self.mention_at(start, end)
+        if mention is not None:
+            return self._speaker(start, end, text, mention.cluster, "name")
+        # A transcript label gives the surname only: "PENCE" for "Mike Pence".
+        last = text.split()[-1].strip(".").lower() if text.split() else ""
+        for cluster, entity in enumerate(self.entities):
+            if entity.label == "PERSON" and entity.canonical.split()[-1].lower() == last:
+                return self._speaker(start, end, text, cluster, "name")
+        if is_shouted(text):
+            return Speaker(start, end, text, None, text.title(), "name")
+        return None
 
     def _speaker(self, start: int, end: int, text: str, cluster: int | None, kind: str) -> Speaker:
         name = self.entities[cluster].canonical if cluster is not None else None
@@ -170,32 +211,51 @@ class SpeakerResolver:
         return None
 
     def antecedent(self, offset: int, gender: str) -> int | None:
-        """Return the cluster a pronoun at `offset` most likely refers to."""
-        want_person = gender in ("m", "f", "")
+        """Return the cluster a pronoun at `offset` most likely refers to.
+
+        Candidates are the last few mentions; each scores for recency, for being a subject,
+        for having just been quoted (news prose keeps quoting the same person), for agreeing
+        in gender and for how often the article names them.
+        """
+        plural = gender == "p"
+        labels = ("ORG", "NORP", "GPE") if plural else ("PERSON",)
+        if gender == "n":
+            labels = ("ORG", "GPE")
+        scores: dict[int, float] = {}
+        subject_after: dict[int, int] = {}  # cluster -> offset of its latest subject mention
         i = bisect_left(self.starts, offset)
-        best: int | None = None
+        rank = 0
         for j in range(i - 1, max(-1, i - 1 - _ANTECEDENT_WINDOW), -1):
             m = self.mentions[j]
-            if gender == "n":
-                if m.label in ("ORG", "GPE"):
-                    return m.cluster
-                continue
-            if m.label != "PERSON" or not want_person:
+            if m.label not in labels or offset - m.end > _ANTECEDENT_REACH:
                 continue
             g = self.gender.get(m.cluster)
-            if g and gender and g != gender:
+            if g and gender in ("m", "f") and g != gender:
                 continue
-            best = m.cluster
-            break
-        # The person just quoted outranks a compatible bystander mentioned in between.
-        if best is not None and self.recent_speakers and gender in ("m", "f"):
-            last_offset, last = self.recent_speakers[-1]
-            g = self.gender.get(last)
-            if last != best and g == gender and offset - last_offset < 600:
-                best_gender = self.gender.get(best)
-                if best_gender != gender:
-                    return last
-        return best
+            score = -0.3 * rank + 0.15 * min(self.frequency.get(m.cluster, 0), 5)
+            if self.subject[j]:
+                score += 1.0
+                subject_after[m.cluster] = max(subject_after.get(m.cluster, -1), m.start)
+            if g and g == gender:
+                score += 0.5
+            rank += 1
+            scores[m.cluster] = max(scores.get(m.cluster, -99.0), score)
+        for n, (at, cluster) in enumerate(reversed(self.recent_speakers[-2:])):
+            if offset - at > _ANTECEDENT_REACH:
+                continue
+            if any(c != cluster and after > at for c, after in subject_after.items()):
+                continue  # someone new became the topic since this person was quoted
+            entity = self.entities[cluster]
+            g = self.gender.get(cluster)
+            if entity.label not in labels and not plural:
+                continue
+            if g and gender in ("m", "f") and g != gender:
+                continue
+            bonus = 1.5 if n == 0 else 0.75
+            scores[cluster] = scores.get(cluster, 0.0) + bonus
+        if not scores:
+            return None
+        return max(scores, key=lambda c: scores[c])
 
 
 def noun_phrase_chars(head: Token) -> tuple[int, int]:

@@ -186,7 +186,7 @@ def test_mixed_quote(run) -> None:
             "claimed",
         ),
         (
-            "Tom Baker believes the economy will recover.",
+            "Tom Baker believes that the economy will recover.",
             "economy will recover",
             "Tom Baker",
             "believes",
@@ -297,6 +297,8 @@ def test_scare_quotes_are_not_quotes(run) -> None:
         "He said.",
         "\n\n\n",
         '"Nested \'inner "deep" quote\' here," she said.',
+        '"PENCE: x" said Pence.',
+        '"HOLLIS: " ― Tom Baker',
     ],
 )
 def test_broken_marks_degrade_gracefully(run, text: str) -> None:
@@ -314,3 +316,98 @@ def test_confidence_orders_clear_before_vague(run) -> None:
     )
     quotes = run(text)
     assert only(quotes, "mine").confidence > only(quotes, "Nobody").confidence
+
+
+@pytest.mark.slow
+def test_parenthetical_cue_reports_both_sides(run) -> None:
+    text = "It is a hard winter, Tom Baker said, and the town will need help."
+    quotes = run(text)
+    left = only(quotes, "hard winter")
+    assert left.speaker_text == "Tom Baker"
+    assert "Tom Baker" not in left.text
+    assert only(quotes, "town will need help").speaker_text == "Tom Baker"
+
+
+@pytest.mark.slow
+def test_questions_and_narration_are_not_quotes(run) -> None:
+    text = (
+        "Tom Baker asked whether the bridge would reopen. "
+        "When asked about the delay, officials said nothing. "
+        "He thought nobody was home."
+    )
+    texts = [q.text for q in run(text)]
+    assert not any("bridge" in t or "nobody" in t for t in texts), texts
+
+
+@pytest.mark.slow
+def test_headline_link_lines_are_skipped(run) -> None:
+    text = "Maria Lopez said the plan works.\n\nREAD MORE: Minister says the plan will fail"
+    texts = [q.text for q in run(text)]
+    assert texts == ["the plan works"]
+
+
+@pytest.mark.slow
+def test_transcript_labels_name_the_speaker(run) -> None:
+    text = (
+        "Senator Mary Hollis spoke to the host on Sunday.\n\n"
+        '"HOST: Will you run again?\n\n'
+        '"HOLLIS: I have not decided, and I will tell my family first."'
+    )
+    q = only(run(text), "not decided")
+    assert q.speaker_text == "HOLLIS"
+    assert q.speaker == "Mary Hollis"
+    assert q.text.startswith("I have")
+
+
+@pytest.mark.slow
+def test_dash_attribution_after_quote(run) -> None:
+    text = (
+        "Readers wrote in about Tom Baker.\n\n"
+        "“He is the best mayor this town has had in years.” ― Tom Baker"
+    )
+    q = only(run(text), "best mayor")
+    assert q.speaker == "Tom Baker"
+
+
+@pytest.mark.slow
+def test_named_spokeswoman_is_the_speaker(run) -> None:
+    text = "The company's spokeswoman, Jane Doe, said the factory would stay open."
+    q = only(run(text), "factory would stay open")
+    assert q.speaker == "Jane Doe"
+
+
+@pytest.mark.slow
+def test_document_speaks_for_its_author(run) -> None:
+    text = (
+        "A report by the Northern Water Board said the reservoir was close to empty "
+        "after the dry summer."
+    )
+    q = only(run(text), "reservoir")
+    assert q.speaker is not None and "Water Board" in q.speaker
+
+
+@pytest.mark.slow
+def test_colon_introduces_quote(run) -> None:
+    text = 'Tom Baker took to social media with a message: "We will rebuild the stadium."'
+    q = only(run(text), "rebuild")
+    assert q.speaker == "Tom Baker"
+
+
+@pytest.mark.slow
+def test_sentence_final_inverted_cue(run) -> None:
+    text = "The road is a danger to every child in the village, argued Tom Baker."
+    q = only(run(text), "danger")
+    assert q.speaker_text == "Tom Baker"
+    assert "argued" not in q.text
+
+
+@pytest.mark.slow
+def test_pull_quote_signed_with_a_name(run) -> None:
+    text = (
+        "Maria Lopez moved to the city in 2015.\n\n"
+        "I had no language and no friends, and every day was hard. Maria Lopez\n\n"
+        "She now runs a bakery."
+    )
+    q = only(run(text), "no friends")
+    assert q.speaker == "Maria Lopez"
+    assert not q.text.endswith("Lopez")

@@ -1,0 +1,341 @@
+"""Quote cues: speech verbs and "according to" phrases, and the clauses they report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from articles.nlp.lexicon import (
+    ACCORDING_TO_PHRASES,
+    COGNITION_VERBS,
+    CONTENT_DEPS,
+    CUE_VERBS,
+    DOCUMENT_NOUNS,
+    MODAL_VERBS,
+    QUESTION_VERBS,
+    QUESTION_WORDS,
+    SPEECH_VERBS,
+    WEAK_SPEECH_VERBS,
+)
+from articles.nlp.quotemarks import QuotedSpan
+from articles.nlp.speakers import find_subject
+
+# Dependents that make a verb transitive: such a verb describes an act, not a closing cue.
+_OBJECT_DEPS = frozenset({"dobj", "ccomp", "xcomp", "attr", "oprd", "dative", "acomp"})
+
+# How far (tokens) to look after / before a quotation for its speech verb.
+AFTER_WINDOW = 12
+BEFORE_WINDOW = 30
+
+_SENTENCE_END = frozenset({".", "!", "?"})
+
+# Punctuation trimmed from the edges of a reported clause.
+_EDGE_PUNCT = ",;:—–-"
+
+
+@dataclass(slots=True)
+class Cue:
+    """A speech verb or phrase, where it is, and the token naming who speaks."""
+
+    token: Token
+    start: int
+    end: int
+    text: str
+    speaker_head: Token | None
+    kind: str  # "speech", "weak", "belief", "question", "label" or "according"
+
+    @property
+    def according(self) -> bool:
+        return self.kind == "according"
+
+
+def cue_at(doc: Doc, tok: Token) -> Cue | None:
+    """Return the cue starting at `tok`: a speech verb or an "according to" phrase."""
+    lower = tok.lower_
+    for phrase in ACCORDING_TO_PHRASES:
+        if (
+            lower == phrase[0]
+            and tok.i + len(phrase) <= len(doc)
+            and all(doc[tok.i + j].lower_ == w for j, w in enumerate(phrase))
+        ):
+            last = doc[tok.i + len(phrase) - 1]
+            obj = next((c for c in last.children if c.dep_ == "pobj"), None)
+            if obj is None and tok.i + len(phrase) < len(doc):
+                obj = doc[tok.i + len(phrase)]
+            end = last.idx + len(last.text)
+            phrase_text = doc[tok.i : last.i + 1].text
+            return Cue(tok, tok.idx, end, phrase_text, obj, "according")
+    lemma = tok.lemma_.lower()
+    if lemma not in CUE_VERBS or tok.pos_ not in ("VERB", "AUX"):
+        return None
+    # "When asked about it", "having been told": a participle with no speaking subject.
+    if tok.tag_ == "VBN" and lemma != "quote" and not _has_perfect_aux(tok):
+        return None
+    if lemma in COGNITION_VERBS:
+        kind = "belief"
+    elif lemma in QUESTION_VERBS:
+        kind = "question"
+    elif lemma in WEAK_SPEECH_VERBS:
+        kind = "weak"
+    else:
+        kind = "speech"
+    return Cue(tok, tok.idx, tok.idx + len(tok.text), tok.text, find_subject(tok), kind)
+
+
+def _has_perfect_aux(verb: Token) -> bool:
+    """True for "has said" (a perfect), False for "was told" or a bare "asked"."""
+    deps = {c.dep_: c.lemma_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+    return deps.get("aux") == "have" and "auxpass" not in deps
+
+
+def reports_clause(cue: Cue, content: Token, kind: str) -> bool:
+    """Whether a cue's clause is a quote, given how weak the cue is and who speaks."""
+    verb = cue.token
+    if negated(verb) or _hypothetical(verb):
+        return False
+    subj = cue.speaker_head
+    if subj is None and verb.tag_ == "VB" or subj is not None and subj.lower_ == "you":
+        return False  # "Tell him why", "to say that", "when you say": no one is quoted
+    wh_clause = any(
+        c.lower_ in QUESTION_WORDS for c in content.children if c.dep_ in ("mark", "advmod")
+    )
+    if wh_clause or cue.kind == "question" and content.left_edge.lower_ in QUESTION_WORDS:
+        return False  # "asked whether ...", "recalls how ...": a question or a story
+    weak = cue.kind in ("belief", "weak")
+    if weak and subj is not None and subj.lemma_.lower() in DOCUMENT_NOUNS:
+        return False  # "the study found", "data suggests": findings, not quotes
+    if cue.kind == "belief":
+        return (
+            _has_that(content) and subj is not None and subj.pos_ != "PRON" and verb.dep_ != "relcl"
+        )
+    if cue.kind == "weak":
+        return kind != "indirect" or _has_that(content)
+    return True
+
+
+def _hypothetical(verb: Token) -> bool:
+    """A cue under a modal ("will argue", "would say") reports what might be said."""
+    return any(c.dep_ == "aux" and c.lower_ in MODAL_VERBS for c in verb.children)
+
+
+def negated(verb: Token) -> bool:
+    """A negated cue ("did not say", "wouldn't comment") reports nothing."""
+    return any(c.dep_ == "neg" for c in verb.children)
+
+
+def content_tokens(verb: Token) -> tuple[int, int, Token] | None:
+    """First and last token of the clause a speech verb reports, and the clause's head."""
+    content = None
+    for child in verb.children:
+        # Prefer the clause after the verb: a dateline ("OTTAWA —") can pose as a complement
+        # before it.
+        if (
+            child.dep_ in CONTENT_DEPS
+            and (child.dep_ == "ccomp" or has_subject(child))
+            and (content is None or child.i > verb.i > content.i)
+        ):
+            content = child
+    if content is None:
+        # A misparse hangs "X said" off the reported clause as a modifier; the clause is
+        # then the verb's head, to the right of the verb.
+        head = verb.head
+        if (
+            verb.dep_ in ("advmod", "parataxis", "dep", "advcl", "npadvmod")
+            and head.i > verb.i
+            and head.pos_ in ("VERB", "AUX")
+            and has_subject(head)
+        ):
+            first, last = clause_tokens(verb, head)
+            return (verb.i + 1, last, head) if verb.i + 1 <= last else None
+        return None
+    first, last = clause_tokens(verb, content)
+    return (first, last, content) if first <= last else None
+
+
+def content_pieces(verb: Token, sent: Span, parenthetical: bool) -> list[tuple[int, int, Token]]:
+    """The token ranges a cue reports, with each range's head token.
+
+    Usually one clause. A parenthetical cue ("It is late, she said, and we must go") reports
+    the clause it interrupts: the part before it and the part after it, which news
+    annotators treat as two quotes. A cue closing its sentence (", argued Smith.") reports
+    everything before its comma even when the parse does not link the two.
+    """
+    pieces = []
+    own = content_tokens(verb)
+    if own is not None:
+        pieces.append(own)
+    if not parenthetical:
+        return pieces
+    doc = verb.doc
+    if verb.dep_ == "parataxis":
+        head = verb.head
+        left_first, left_last = head.left_edge.i, verb.left_edge.i - 1
+        if left_first <= left_last:
+            pieces.append((left_first, left_last, head))
+        right_first, right_last = verb.right_edge.i + 1, head.right_edge.i
+        if own is None and head.i < verb.i and right_first <= right_last:
+            first_word = doc[right_first]
+            while first_word.is_punct and first_word.i < right_last:
+                first_word = doc[first_word.i + 1]
+            if first_word.lower_ != "according":
+                pieces.append((first_word.i, right_last, head))
+    elif own is None:
+        comma = _closing_cue_comma(verb, sent)
+        if comma is not None and comma > sent.start:
+            pieces.append((sent.start, comma - 1, doc[comma - 1]))
+    return pieces
+
+
+def _closing_cue_comma(verb: Token, sent: Span) -> int | None:
+    """Index of the comma before a sentence-final cue (", Smith said." / ", argued Smith.").
+
+    Only a bare cue qualifies: its subject sits after the comma and nothing after the verb
+    is an object or a clause, so ", he criticized the plan." or "Smith, the chief, agreed"
+    do not.
+    """
+    doc = verb.doc
+    tail = doc[verb.i + 1 : sent.end]
+    if verb.tag_ == "VBG" or len(tail) > 8:
+        return None
+    if any(t.pos_ in ("VERB", "AUX") or t.dep_ in _OBJECT_DEPS for t in tail):
+        return None
+    i = verb.i - 1
+    while i >= sent.start and verb.i - i <= 4 and doc[i].text != ",":
+        if doc[i].pos_ in ("VERB", "AUX", "PUNCT") or doc[i].lower_ in QUESTION_WORDS:
+            return None
+        i -= 1
+    if i < sent.start or doc[i].text != ",":
+        return None
+    subject = find_subject(verb)
+    return i if subject is not None and subject.i > i else None
+
+
+def has_subject(tok: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children)
+
+
+def _has_that(tok: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ in ("that", "if", "whether") for c in tok.children)
+
+
+def clause_tokens(verb: Token, content: Token) -> tuple[int, int]:
+    """First and last token of the reported clause, kept to the content's side of the verb.
+
+    A trailing "..., adding that ..." belongs to a cue of its own, so the clause stops there.
+    """
+    first, last = content.left_edge.i, content.right_edge.i
+    if content.i > verb.i:
+        first = max(first, verb.i + 1)
+    else:
+        last = min(last, verb.i - 1)
+    doc = verb.doc
+    for i in range(first + 1, last + 1):
+        tok = doc[i]
+        if (
+            tok.tag_ == "VBG"
+            and tok.dep_ in ("advcl", "conj", "xcomp")
+            and tok.lemma_.lower() in SPEECH_VERBS
+        ):
+            last = tok.left_edge.i - 1
+            break
+    return first, last
+
+
+def according_content(doc: Doc, tok: Token, sent: Span) -> tuple[int, int] | None:
+    """The clause an "according to X" phrase attributes: its sentence minus the phrase."""
+    phrase_first = tok.i
+    phrase_last = max(t.i for t in tok.subtree) if tok.dep_ != "ROOT" else tok.i + 1
+    # Only the phrase itself; the parse sometimes hangs the whole sentence off "according".
+    phrase_last = min(phrase_last, _phrase_end(doc, tok.i, sent.end))
+    before = (sent.start, phrase_first - 1)
+    after = (phrase_last + 1, sent.end - 1)
+    first, last = after if after[1] - after[0] >= before[1] - before[0] else before
+    if last < first:
+        return None
+    start, end = trim_clause(
+        sent.text,
+        doc[first].idx - sent.start_char,
+        doc[last].idx + len(doc[last].text) - sent.start_char,
+    )
+    start, end = start + sent.start_char, end + sent.start_char
+    return (start, end) if end - start > 1 else None
+
+
+def _phrase_end(doc: Doc, i: int, sent_end: int) -> int:
+    """Last token of "according to X": up to the next comma or the sentence end."""
+    j = i
+    while j + 1 < sent_end and doc[j + 1].text not in (",", ";", ":", "—", "–") and j - i < 12:
+        j += 1
+    return j
+
+
+def trim_clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim whitespace and edge punctuation from a clause span."""
+    while start < end and (text[start].isspace() or text[start] in _EDGE_PUNCT):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _EDGE_PUNCT + "."):
+        end -= 1
+    return start, end
+
+
+def is_embedded(text: str, q: QuotedSpan) -> bool:
+    """True when a quotation continues a sentence mid-flow: a word right before the mark."""
+    i = q.start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i >= 0 and (text[i].isalnum() or text[i] in "%$)")
+
+
+def is_utterance(text: str, q: QuotedSpan) -> bool:
+    """True when a short quotation reads as something said ('"No," he said'), not a title."""
+    inner = text[q.start : q.end].rstrip("\"'”’»").rstrip()
+    return bool(inner) and inner[-1] in ",.!?"
+
+
+def nearby_cue(
+    doc: Doc, inside: list[int], rng: tuple[int, int], text: str, q: QuotedSpan
+) -> Cue | None:
+    """Find the speech verb just after or before a quotation, within its sentence."""
+    first, last = rng
+    if last < first:
+        return None
+    after = _scan(doc, inside, last + 1, 1, AFTER_WINDOW)
+    before = _scan(doc, inside, first - 1, -1, BEFORE_WINDOW)
+    inner = text[q.start : q.end].rstrip("\"'”’»").rstrip()
+    ends_sentence = bool(inner) and inner[-1] == "."
+    nxt = doc[last + 1] if last + 1 < len(doc) else None
+    new_sentence = ends_sentence and nxt is not None and nxt.text[:1].isupper()
+    if after is not None and not new_sentence:
+        return after
+    if before is None and first > 0 and doc[first - 1].text == ":":
+        before = _colon_cue(doc, doc[first - 1])
+    return before if before is not None else after if not new_sentence else None
+
+
+def _colon_cue(doc: Doc, colon: Token) -> Cue | None:
+    """'Musk took to Twitter with this: "..."': the subject before a colon introduces it."""
+    verb = colon.head if colon.head.pos_ in ("VERB", "AUX") else colon.sent.root
+    subject = find_subject(verb) if verb.i < colon.i else None
+    if subject is None or subject.pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    return Cue(colon, colon.idx, colon.idx + 1, ":", subject, "label")
+
+
+def _scan(doc: Doc, inside: list[int], i: int, step: int, limit: int) -> Cue | None:
+    """Walk from token i in one direction until a sentence break, another quote or a cue."""
+    for _ in range(limit):
+        if i < 0 or i >= len(doc):
+            return None
+        tok = doc[i]
+        if inside[i] != -1 or "\n" in tok.text:
+            return None
+        if step == 1 and tok.text in _SENTENCE_END:
+            return None
+        if step == -1 and tok.text in _SENTENCE_END:
+            return None
+        cue = cue_at(doc, tok)
+        if cue is not None and cue.kind != "belief":
+            return cue
+        i += step
+    return None
