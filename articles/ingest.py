@@ -99,6 +99,13 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # Mostly-ASCII text with a few high bytes is nearly always Windows-1252 punctuation (curly
+    # quotes, dashes); detectors guess DOS or Asian code pages from so little evidence.
+    if sum(byte > 0x7F for byte in data) * 4 <= len(data):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     best = charset_normalizer.from_bytes(data).best()
     encoding = best.encoding if best else None
     # Latin-1 guesses turn 0x93/0x94 into invisible C1 controls; real files with those
@@ -127,9 +134,8 @@ def check_not_binary(data: bytes) -> None:
 
 
 def too_large_message(size: int, max_bytes: int) -> str:
-    return (
-        f"the file is too large ({size / 1048576:.1f} MB; the limit is {max_bytes / 1048576:g} MB)"
-    )
+    size_mb, limit_mb = size / 1048576, max_bytes / 1048576
+    return f"the file is too large ({size_mb:.1f} MB; the limit is {limit_mb:.3g} MB)"
 
 
 def title_and_body(text: str, fallback_title: str) -> tuple[str, str]:
@@ -227,9 +233,10 @@ def parse_docx(data: bytes, filename: str) -> ArticleDraft:
     body = "\n\n".join(p.text.strip() for p in paragraphs)
     if not title:
         title, body = title_and_body(body, title_from_filename(filename))
-    return ArticleDraft(
-        title=title, body=body, byline=(document.core_properties.author or "").strip()
-    )
+    author = (document.core_properties.author or "").strip()
+    if author.lower() == "python-docx":  # the library's default, not a person
+        author = ""
+    return ArticleDraft(title=title, body=body, byline=author)
 
 
 def parse_jsonl(text: str, filename: str, max_chars: int) -> list[ParsedItem]:

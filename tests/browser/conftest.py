@@ -1,0 +1,125 @@
+"""Playwright (sync API) driving Debian's chromium against pytest-django's live server."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+
+# Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "browser-test-password"
+
+
+# Module scope: a sync Playwright must stop before another module may start its own.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        # Never skip: a missing browser means the browser tests did not run.
+        pytest.fail(f"{CHROMIUM} is missing; install Debian's chromium (make browser)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def device(request) -> str:
+    """Every browser test runs at 1280 px and at a 390 px phone width."""
+    return request.param
+
+
+@pytest.fixture
+def page(browser: Browser, device: str) -> Iterator[Page]:
+    """A fresh page; the test fails on a JavaScript error, a missing asset or a server error."""
+    viewport = DESKTOP if device == "desktop" else PHONE
+    context = browser.new_context(viewport=viewport, is_mobile=device == "phone")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # 404 (a missing asset) and 5xx are failures; 4xx answers to a refused edit are by design.
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}") if r.status == 404 or r.status >= 500 else None
+        ),
+    )
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors or failed requests: {errors}"
+
+
+@pytest.fixture
+def screenshot(page: Page, device: str):
+    """Save a full-page screenshot as test-artifacts/screenshots/<name>-<device>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SCREENSHOTS / f"{name}-{device}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def editors_group() -> Group:
+    """The Editors group as migration 0003 defines it, rebuilt if missing.
+
+    Flushes after live-server tests remove the role groups, and may remove permissions and
+    content types too (when another test has disturbed post_migrate), so rebuild what is needed.
+    """
+    ContentType.objects.clear_cache()  # ids cached before a flush no longer exist
+    group, _ = Group.objects.get_or_create(name="Editors")
+    for dotted in importlib.import_module("articles.migrations.0003_roles").ROLES["Editors"]:
+        app_label, codename = dotted.split(".")
+        model = django_apps.get_model(app_label, codename.rsplit("_", 1)[1])
+        permission, _ = Permission.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(model),
+            codename=codename,
+            defaults={"name": codename.replace("_", " ")},
+        )
+        group.permissions.add(permission)
+    return group
+
+
+@pytest.fixture
+def editor_account(transactional_db, django_user_model):
+    """An editor with a real password."""
+    user = django_user_model.objects.create_user("eddie", password=PASSWORD)
+    user.groups.add(editors_group())
+    return user
+
+
+@pytest.fixture
+def logged_in(page: Page, live_server, editor_account) -> Page:
+    """The page, after the editor has logged in through the login form."""
+    page.goto(live_server.url + "/")
+    assert page.url.startswith(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(editor_account.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + "/")
+    return page
