@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import (
@@ -48,6 +49,16 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+# Audit history (django-pghistory): database triggers snapshot every change, so bulk updates and
+# the worker's writes are caught too. `updated_at` is left out so a save that changes nothing
+# records nothing. Updates and inserts store the new row, deletes the old one; the state before
+# an update is the previous event of the same row (see articles/history.py).
+def row_events() -> tuple[pghistory.RowEvent, ...]:
+    """Fresh trackers per model: pghistory fills in each tracker's fields when set up."""
+    return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+
+@pghistory.track(*row_events(), exclude=["updated_at"])
 class Tag(models.Model):
     name = models.CharField(max_length=80)
     created_by = models.ForeignKey(
@@ -63,6 +74,12 @@ class Tag(models.Model):
         return self.name
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    fields=["review_status", "reviewed_by", "reviewed_at"],
+    model_name="ArticleReviewEvent",
+)
 class Article(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -153,6 +170,7 @@ class Article(models.Model):
         return self.status in {self.Status.QUEUED, self.Status.PROCESSING}
 
 
+@pghistory.track(*row_events(), exclude=["updated_at"])
 class Entity(models.Model):
     """A person, organisation or place, shared across articles."""
 
@@ -178,6 +196,7 @@ class Entity(models.Model):
         return reverse("articles:entity", args=[self.pk])
 
 
+@pghistory.track(*row_events())
 class EntityAlias(models.Model):
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=300)
@@ -248,6 +267,7 @@ class ExtractedItem(models.Model):
         return self.origin == Origin.MACHINE and self.status == ReviewState.UNREVIEWED
 
 
+@pghistory.track(*row_events(), exclude=["updated_at"])
 class Mention(ExtractedItem):
     """A span of an article naming an entity."""
 
@@ -265,6 +285,7 @@ class Mention(ExtractedItem):
         return self.text
 
 
+@pghistory.track(*row_events(), exclude=["updated_at"])
 class Quote(ExtractedItem):
     """A quotation in an article and who said it."""
 
@@ -301,3 +322,12 @@ class Quote(ExtractedItem):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+# Tagging and untagging an article are inserts and deletes on the through table.
+pghistory.track(
+    pghistory.InsertEvent("tag.add"),
+    pghistory.DeleteEvent("tag.remove"),
+    model_name="ArticleTagEvent",
+    app_label="articles",
+)(Article.tags.through)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from articles import ingest, services
-from articles.forms import ArticleFilterForm, PasteForm
-from articles.models import Article
+from articles import ingest, search, services
+from articles.browse_forms import ArticleListForm
+from articles.forms import PasteForm
+from articles.models import Article, Tag
 
 PAGE_SIZE = 25
 
@@ -25,15 +27,22 @@ def _limits() -> dict[str, int]:
 
 
 @require_GET
+@permission_required("articles.view_article", raise_exception=True)
 @vary_on_headers("HX-Request")
 def article_list(request: HttpRequest) -> HttpResponse:
-    form = ArticleFilterForm(request.GET or None)
-    articles = Article.objects.defer("body", "repairs").select_related("uploaded_by")
+    form = ArticleListForm(request.GET or None)
+    articles = (
+        Article.objects.defer("body", "repairs")
+        .select_related("uploaded_by")
+        .annotate(tag_list=search.tag_list())
+    )
     if form.is_valid():
         if form.cleaned_data["status"]:
             articles = articles.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["outlet"]:
             articles = articles.filter(outlet=form.cleaned_data["outlet"])
+        if form.cleaned_data["tag"]:
+            articles = articles.filter(search.has_tag(form.cleaned_data["tag"]))
     articles = articles.order_by(*form.ordering())
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -49,6 +58,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "outlets": outlets,
+        # Lazy, so the polled table partial skips it; the full page iterates it once (cached).
+        "tags": Tag.objects.annotate(article_count=Count("articles")).order_by("name"),
         "any_pending": any(article.is_pending for article in page),
     }
     template = "articles/list.html"
@@ -58,13 +69,20 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@permission_required("articles.view_article", raise_exception=True)
 @vary_on_headers("HX-Request")
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.select_related("uploaded_by"), pk=pk)
-    template = "articles/detail.html"
+    """The article page: highlighted text, quotes, entities, history (the review screen)."""
+    article = get_object_or_404(Article.objects.select_related("uploaded_by", "reviewed_by"), pk=pk)
     if request.htmx:
-        template += "#extraction-status"
-    return render(request, template, {"article": article})
+        # Only the extraction status polls this page; when extraction ends, show the results.
+        response = render(request, "articles/detail.html#extraction-status", {"article": article})
+        if not article.is_pending:
+            response["HX-Refresh"] = "true"
+        return response
+    from articles.review_views import article_context
+
+    return render(request, "articles/detail.html", article_context(article, request.user))
 
 
 @require_POST

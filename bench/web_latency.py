@@ -159,10 +159,11 @@ def bench_user() -> str:
     return user.username
 
 
-def quote_ids(limit: int = 5000) -> list[int]:
+def quote_versions(limit: int = 5000) -> list[tuple[int, int]]:
+    """Quotes to correct, with the version a reviewer would have seen."""
     from articles.models import Quote
 
-    return list(Quote.objects.order_by("?").values_list("id", flat=True)[:limit])
+    return list(Quote.objects.order_by("?").values_list("id", "version")[:limit])
 
 
 async def log_in(client, username: str) -> str:
@@ -180,7 +181,7 @@ async def log_in(client, username: str) -> str:
 
 async def client_loop(client, csrf: str, plan, stop_at: float, timings) -> None:
     while time.monotonic() < stop_at:
-        name, method, url, data = plan()
+        name, method, url, data, on_success = plan()
         headers = {"X-CSRFToken": csrf, "HX-Request": "true"} if method == "POST" else {}
         started = time.perf_counter()
         response = await client.request(method, url, data=data, headers=headers)
@@ -189,9 +190,11 @@ async def client_loop(client, csrf: str, plan, stop_at: float, timings) -> None:
             timings.setdefault(name + " errors", []).append(response.status_code)
             continue
         timings.setdefault(name, []).append(elapsed)
+        if on_success:
+            on_success()
 
 
-async def load(base: str, username: str, plan, clients: int, seconds: float, timings) -> None:
+async def load(base: str, username: str, plans, clients: int, seconds: float, timings) -> None:
     """Log every client in first (password hashing is slow by design), then measure."""
     import httpx
 
@@ -201,39 +204,47 @@ async def load(base: str, username: str, plan, clients: int, seconds: float, tim
         warm_until = time.monotonic() + min(5.0, seconds / 4)
         await asyncio.gather(
             *(
-                client_loop(s, t, plan, warm_until, {})
-                for s, t in zip(sessions, tokens, strict=True)
+                client_loop(s, t, p, warm_until, {})
+                for s, t, p in zip(sessions, tokens, plans, strict=True)
             )
         )
         stop_at = time.monotonic() + seconds
         await asyncio.gather(
             *(
-                client_loop(s, t, plan, stop_at, timings)
-                for s, t in zip(sessions, tokens, strict=True)
+                client_loop(s, t, p, stop_at, timings)
+                for s, t, p in zip(sessions, tokens, plans, strict=True)
             )
         )
     finally:
         await asyncio.gather(*(session.aclose() for session in sessions))
 
 
-def correction_request(quote_id: int) -> tuple[str, str, dict]:
-    """A reviewer accepting a quote, as the review screen sends it."""
-    return "POST", f"/quotes/{quote_id}/accept/", {}
+def make_plan(articles: int, quotes: list[tuple[int, int]]):
+    """One client's mix of requests. Each client owns its quotes, so its edits never conflict;
+    it toggles each between accepted and rejected, carrying the version it saw, as the review
+    screen does."""
+    versions = dict(quotes)
+    accepted: set[int] = set()
 
-
-def make_plan(articles: int, quotes: list[int]):
     def plan():
         roll = random.random()
         if roll < 0.3:
             page = random.randint(1, 200)
-            return "article list", "GET", f"/?page={page}", None
+            return "article list", "GET", f"/?page={page}", None, None
         if roll < 0.55:
             query = random.choice(SEARCHES)
-            return "search", "GET", "/search/?" + f"q={query}", None
+            return "search", "GET", "/search/?" + f"q={query}", None, None
         if roll < 0.85:
-            return "article page", "GET", f"/articles/{random.randint(1, articles)}/", None
-        method, url, data = correction_request(random.choice(quotes))
-        return "quote correction", method, url, data
+            return "article page", "GET", f"/articles/{random.randint(1, articles)}/", None, None
+        quote = random.choice(list(versions))
+        status = "rejected" if quote in accepted else "accepted"
+        data = {"status": status, "version": versions[quote]}
+
+        def saved() -> None:
+            versions[quote] += 1
+            accepted.symmetric_difference_update({quote})
+
+        return "quote correction", "POST", f"/quotes/{quote}/review/", data, saved
 
     return plan
 
@@ -261,14 +272,14 @@ def main() -> None:
         Article.objects.all().delete()
     seed(args.articles, args.extracted)
     username = bench_user()
-    quotes = quote_ids()
+    quotes = quote_versions()
     port = free_port()
     server = start_gunicorn(database_url, port, args.workers)
     timings: dict[str, list] = {}
     try:
-        plan = make_plan(args.articles, quotes)
+        plans = [make_plan(args.articles, quotes[i :: args.clients]) for i in range(args.clients)]
         base = f"http://127.0.0.1:{port}"
-        asyncio.run(load(base, username, plan, args.clients, args.seconds, timings))
+        asyncio.run(load(base, username, plans, args.clients, args.seconds, timings))
     finally:
         server.terminate()
         server.wait(30)

@@ -1,0 +1,289 @@
+"""Article search: web-search syntax over the generated search vector, facets and highlighting.
+
+Every function here issues a fixed number of queries, whatever the number of matching rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import JSONObject, Left
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article, Entity, Mention, Quote, ReviewState, Tag
+
+CONFIG = "english"
+# Private-use characters: ts_headline wraps matches in them, and they survive HTML escaping,
+# so the escaped text can then get real <mark> tags and nothing else.
+START, STOP = "\ue000", "\ue001"
+_MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+# Entity and speaker counts join mentions and quotes: skip them over very large result sets.
+ENTITY_FACET_MAX_ARTICLES = 5000
+FACET_SIZE = 12
+
+
+def web_query(terms: str) -> SearchQuery:
+    """ "exact phrase", -exclude and OR, as in a web search engine."""
+    return SearchQuery(terms, config=CONFIG, search_type="websearch")
+
+
+def has_searchable_words(terms: str) -> bool:
+    """Whether the terms leave anything to search once stop words and operators are dropped."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))", [CONFIG, terms])
+        return cursor.fetchone()[0] > 0
+
+
+def tag_list() -> ArraySubquery:
+    """The article's tags as [{"id", "name"}], for annotating a page of articles in one query."""
+    tags = (
+        Tag.objects.filter(articles=OuterRef("pk"))
+        .order_by("name")
+        .values(pair=JSONObject(id="id", name="name"))
+    )
+    return ArraySubquery(tags)
+
+
+def has_tag(tag_id: int) -> Exists:
+    return Exists(Article.tags.through.objects.filter(article=OuterRef("pk"), tag_id=tag_id))
+
+
+def mentions_entity(entity_id: int) -> Exists:
+    return Exists(
+        Mention.objects.filter(article=OuterRef("pk"), entity_id=entity_id).exclude(
+            status=ReviewState.REJECTED
+        )
+    )
+
+
+def quotes_speaker(entity_id: int) -> Exists:
+    return Exists(
+        Quote.objects.filter(article=OuterRef("pk"), speaker_id=entity_id).exclude(
+            status=ReviewState.REJECTED
+        )
+    )
+
+
+def highlight(marked: str) -> SafeString:
+    """Escape text from ts_headline, then turn its START/STOP markers into <mark> elements."""
+    html = _MARKED.sub(r"<mark>\1</mark>", escape(marked))
+    return mark_safe(html.replace(START, "").replace(STOP, ""))  # noqa: S308 - escaped above
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int | None
+    selected: bool
+    hint: str = ""
+
+
+@dataclass
+class Facets:
+    tags: list[FacetOption] = field(default_factory=list)
+    entities: list[FacetOption] = field(default_factory=list)
+    speakers: list[FacetOption] = field(default_factory=list)
+    outlets: list[FacetOption] = field(default_factory=list)
+    statuses: list[FacetOption] = field(default_factory=list)
+    reviews: list[FacetOption] = field(default_factory=list)
+    entity_counts: bool = True
+
+
+class ArticleSearch:
+    """A search built from SearchForm.cleaned_data: the filters, the results and the facets."""
+
+    def __init__(self, params: dict[str, Any]):
+        self.params = params
+        self.terms = (params.get("q") or "").strip()
+        self.query = web_query(self.terms) if self.terms else None
+        self.filters = self._filters()
+
+    def _filters(self) -> dict[str, list[Q]]:
+        """Conditions by facet, so that each facet can be counted without its own condition."""
+        p = self.params
+        filters: dict[str, list[Q]] = {"q": [], "tag": [], "entity": [], "speaker": []}
+        if self.query is not None:
+            filters["q"].append(Q(search_vector=self.query))
+        filters["tag"] = [Q(has_tag(pk)) for pk in sorted(set(p.get("tag") or []))]
+        if p.get("entity"):
+            filters["entity"].append(Q(mentions_entity(p["entity"])))
+        if p.get("speaker"):
+            filters["speaker"].append(Q(quotes_speaker(p["speaker"])))
+        filters["outlet"] = [Q(outlet=p["outlet"])] if p.get("outlet") else []
+        filters["status"] = [Q(status=p["status"])] if p.get("status") else []
+        filters["review"] = [Q(review_status=p["review"])] if p.get("review") else []
+        dates = []
+        column = "created_at__date" if p.get("dates") == "added" else "published"
+        if p.get("since"):
+            dates.append(Q(**{f"{column}__gte": p["since"]}))
+        if p.get("until"):
+            dates.append(Q(**{f"{column}__lte": p["until"]}))
+        filters["dates"] = dates
+        return filters
+
+    def matching(self, *, without: str | None = None) -> QuerySet[Article]:
+        conditions = [q for name, qs in self.filters.items() if name != without for q in qs]
+        return Article.objects.filter(*conditions)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.filters.values())
+
+    def results(self, ordering: tuple[str, ...]) -> QuerySet[Article]:
+        """Matching articles for a page, without their bodies but with tags and a lede."""
+        articles = (
+            self.matching()
+            .defer("body", "repairs")
+            .annotate(tag_list=tag_list(), lede=Left("body", 320))
+        )
+        if self.query is not None:
+            articles = articles.annotate(rank=SearchRank(F("search_vector"), self.query))
+        return articles.order_by(*ordering)
+
+    def highlight_page(self, articles: list[Article]) -> None:
+        """Set title_html and snippet_html on the articles of the visible page. One query."""
+        if self.query is None or not articles:
+            for article in articles:
+                article.title_html = escape(article.title)
+                article.snippet_html = escape(_lede(article.lede))
+            return
+        common = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
+        headlines = dict(
+            (pk, (title, body))
+            for pk, title, body in Article.objects.filter(pk__in=[a.pk for a in articles])
+            .annotate(
+                title_hl=SearchHeadline("title", self.query, highlight_all=True, **common),
+                body_hl=SearchHeadline(
+                    "body",
+                    self.query,
+                    max_words=40,
+                    min_words=20,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                    **common,
+                ),
+            )
+            .values_list("pk", "title_hl", "body_hl")
+        )
+        for article in articles:
+            title, body = headlines.get(article.pk, (article.title, article.lede))
+            article.title_html = highlight(title)
+            article.snippet_html = highlight(_with_ellipses(body, article.lede))
+
+    def facets(self, total: int) -> Facets:
+        """Counts per facet value, each over the results without that facet's own condition."""
+        p = self.params
+        facets = Facets()
+        facets.tags = self._tag_facet(set(p.get("tag") or []))
+        facets.outlets = self._value_facet("outlet", "outlet", p.get("outlet") or "")
+        status_labels = dict(Article.Status.choices)
+        facets.statuses = self._value_facet(
+            "status", "status", p.get("status") or "", status_labels
+        )
+        review_labels = dict(Article.ReviewStatus.choices)
+        facets.reviews = self._value_facet(
+            "review", "review_status", p.get("review") or "", review_labels
+        )
+        selected_people = {pk for pk in (p.get("entity"), p.get("speaker")) if pk}
+        if total <= ENTITY_FACET_MAX_ARTICLES:
+            facets.entities = self._entity_facet(
+                Mention.objects, "entity", "entity", p.get("entity")
+            )
+            facets.speakers = self._entity_facet(
+                Quote.objects.filter(speaker__isnull=False), "speaker", "speaker", p.get("speaker")
+            )
+        else:
+            facets.entity_counts = False
+        missing = selected_people - {
+            int(o.value) for o in facets.entities + facets.speakers if o.selected
+        }
+        if missing:
+            # A selected entity outside the top of its facet is still shown, without a count.
+            for entity in Entity.objects.filter(pk__in=missing):
+                option = FacetOption(str(entity.pk), entity.name, None, True, entity.label)
+                if entity.pk == p.get("entity"):
+                    facets.entities.insert(0, option)
+                if entity.pk == p.get("speaker"):
+                    facets.speakers.insert(0, option)
+        return facets
+
+    def _tag_facet(self, selected: set[int]) -> list[FacetOption]:
+        base = self.matching(without="tag").values("pk")
+        # An empty IN () would make Django drop the whole query (EmptyResultSet).
+        chosen = selected or {0}
+        tags = (
+            Tag.objects.annotate(
+                n=Count("articles", filter=Q(articles__in=base)),
+                chosen=Q(pk__in=chosen),
+            )
+            .filter(Q(n__gt=0) | Q(pk__in=chosen))
+            .order_by("-chosen", "-n", "name")
+            .values_list("pk", "name", "n")[: FACET_SIZE + len(selected)]
+        )
+        return [FacetOption(str(pk), name, n, pk in selected) for pk, name, n in tags]
+
+    def _value_facet(
+        self, name: str, column: str, selected: str, labels: dict[str, str] | None = None
+    ) -> list[FacetOption]:
+        rows = (
+            self.matching(without=name)
+            .exclude(**{column: ""})
+            .order_by()
+            .values(column)
+            .annotate(n=Count("pk"))
+            .order_by("-n", column)
+            .values_list(column, "n")[:FACET_SIZE]
+        )
+        options = [
+            FacetOption(value, (labels or {}).get(value, value), n, value == selected)
+            for value, n in rows
+        ]
+        if selected and not any(o.selected for o in options):
+            options.insert(
+                0, FacetOption(selected, (labels or {}).get(selected, selected), 0, True)
+            )
+        return options
+
+    def _entity_facet(
+        self, items: QuerySet, name: str, column: str, selected: int | None
+    ) -> list[FacetOption]:
+        base = self.matching(without=name).values("pk")
+        rows = (
+            items.filter(article__in=base)
+            .exclude(status=ReviewState.REJECTED)
+            .values(f"{column}_id", f"{column}__name", f"{column}__label")
+            .annotate(
+                n=Count("article_id", distinct=True),
+                chosen=Q(**{f"{column}_id": selected or 0}),
+            )
+            # The selected value first, so that it keeps its count however far down it is.
+            .order_by("-chosen", "-n", f"{column}__name")
+            .values_list(f"{column}_id", f"{column}__name", f"{column}__label", "n")[:FACET_SIZE]
+        )
+        return [
+            FacetOption(str(pk), label_name, n, pk == selected, hint=label)
+            for pk, label_name, label, n in rows
+        ]
+
+
+def _with_ellipses(snippet: str, lede: str) -> str:
+    """Mark a snippet that starts or ends inside the text, as headline fragments usually do."""
+    plain = " ".join(snippet.replace(START, "").replace(STOP, "").split())
+    if plain and not " ".join(lede.split()).startswith(plain[:40]):
+        snippet = "… " + snippet
+    if plain and plain[-1] not in '.!?"”’)':
+        snippet += " …"
+    return snippet
+
+
+def _lede(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) < 300 else text[:300].rsplit(" ", 1)[0] + " …"
