@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from articles.models import Article, Entity, EntityAlias, ExtractionRun, Mention, Quote, Tag
 
@@ -13,6 +14,7 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["content_hash", "created_at", "updated_at", "extracted_at", "repairs"]
     raw_id_fields = ["uploaded_by", "reviewed_by"]
     filter_horizontal = ["tags"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Tag)
