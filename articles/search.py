@@ -25,7 +25,8 @@ CONFIG = "english"
 START, STOP = "\ue000", "\ue001"
 _MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 # Entity and speaker counts join mentions and quotes: skip them over very large result sets.
-ENTITY_FACET_MAX_ARTICLES = 5000
+# At 100,000 articles a 3,000-article result costs ~75 ms for the two joins (bench/web_latency.py).
+ENTITY_FACET_MAX_ARTICLES = 2000
 FACET_SIZE = 12
 
 
@@ -138,28 +139,27 @@ class ArticleSearch:
         return not any(self.filters.values())
 
     def results(self, ordering: tuple[str, ...]) -> QuerySet[Article]:
-        """Matching articles for a page, without their bodies but with tags and a lede."""
-        articles = (
-            self.matching()
-            .defer("body", "repairs")
-            .annotate(tag_list=tag_list(), lede=Left("body", 320))
-        )
+        """Matching articles in order, with only what ranking and the result row need.
+
+        Ledes, tags and highlights come from highlight_page, for the visible page only: over
+        every match they would cost a read of each body.
+        """
+        articles = self.matching().defer("body", "repairs")
         if self.query is not None:
             articles = articles.annotate(rank=SearchRank(F("search_vector"), self.query))
         return articles.order_by(*ordering)
 
     def highlight_page(self, articles: list[Article]) -> None:
-        """Set title_html and snippet_html on the articles of the visible page. One query."""
-        if self.query is None or not articles:
-            for article in articles:
-                article.title_html = escape(article.title)
-                article.snippet_html = escape(_lede(article.lede))
+        """Set tag_list, lede, title_html and snippet_html on the visible page. One query."""
+        if not articles:
             return
-        common = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
-        headlines = dict(
-            (pk, (title, body))
-            for pk, title, body in Article.objects.filter(pk__in=[a.pk for a in articles])
-            .annotate(
+        page = Article.objects.filter(pk__in=[a.pk for a in articles]).annotate(
+            tags_json=tag_list(), lede_text=Left("body", 320)
+        )
+        fields = ["pk", "tags_json", "lede_text"]
+        if self.query is not None:
+            common = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
+            page = page.annotate(
                 title_hl=SearchHeadline("title", self.query, highlight_all=True, **common),
                 body_hl=SearchHeadline(
                     "body",
@@ -171,12 +171,18 @@ class ArticleSearch:
                     **common,
                 ),
             )
-            .values_list("pk", "title_hl", "body_hl")
-        )
+            fields += ["title_hl", "body_hl"]
+        extras = {row[0]: row[1:] for row in page.values_list(*fields)}
         for article in articles:
-            title, body = headlines.get(article.pk, (article.title, article.lede))
-            article.title_html = highlight(title)
-            article.snippet_html = highlight(_with_ellipses(body, article.lede))
+            tags, lede, *headline = extras.get(article.pk, ([], "", None, None))
+            article.tag_list, article.lede = tags, lede
+            if self.query is None:
+                article.title_html = escape(article.title)
+                article.snippet_html = escape(_lede(lede))
+            else:
+                title, body = headline
+                article.title_html = highlight(title if title is not None else article.title)
+                article.snippet_html = highlight(_with_ellipses(body or lede, lede))
 
     def facets(self, total: int) -> Facets:
         """Counts per facet value, each over the results without that facet's own condition."""

@@ -47,12 +47,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    outlets = (
-        Article.objects.exclude(outlet="")
-        .order_by("outlet")
-        .values_list("outlet", flat=True)
-        .distinct()[:200]
-    )
+    outlets = Article.objects.outlets()
     context = {
         "form": form,
         "page": page,

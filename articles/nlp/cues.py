@@ -12,10 +12,18 @@ from articles.nlp.lexicon import (
     CONTENT_DEPS,
     CUE_VERBS,
     DOCUMENT_NOUNS,
+    FINDING_NOUNS,
+    FINDING_VERBS,
+    LABELLING_VERBS,
     MODAL_VERBS,
+    NOMINAL_CUES,
+    PERCEPTION_VERBS,
     QUESTION_VERBS,
     QUESTION_WORDS,
+    REQUEST_VERBS,
     SPEECH_VERBS,
+    STANCE_PREP_VERBS,
+    STANCE_VERBS,
     WEAK_SPEECH_VERBS,
 )
 from articles.nlp.quotemarks import QuotedSpan
@@ -27,6 +35,17 @@ _OBJECT_DEPS = frozenset({"dobj", "ccomp", "xcomp", "attr", "oprd", "dative", "a
 # How far (tokens) to look after / before a quotation for its speech verb.
 AFTER_WINDOW = 12
 BEFORE_WINDOW = 30
+
+STANCE_LEMMAS = STANCE_VERBS | frozenset(STANCE_PREP_VERBS)
+
+# Infinitives after a stance verb that report no position: "declined to comment".
+SILENT_XCOMPS = SPEECH_VERBS | frozenset({"comment", "answer", "discuss", "elaborate", "speak"})
+
+# Every lemma cue_at has to look at.
+CUE_LEMMAS = CUE_VERBS | FINDING_VERBS | LABELLING_VERBS | REQUEST_VERBS
+
+# Subjects that hold no stance of their own ("it backs", "this supports").
+_NON_HOLDERS = frozenset({"it", "this", "that", "there", "what", "which"})
 
 _SENTENCE_END = frozenset({".", "!", "?"})
 
@@ -43,7 +62,7 @@ class Cue:
     end: int
     text: str
     speaker_head: Token | None
-    kind: str  # "speech", "weak", "belief", "question", "label" or "according"
+    kind: str  # "speech", "weak", "belief", "question", "stance", "label" or "according"
 
     @property
     def according(self) -> bool:
@@ -67,20 +86,70 @@ def cue_at(doc: Doc, tok: Token) -> Cue | None:
             phrase_text = doc[tok.i : last.i + 1].text
             return Cue(tok, tok.idx, end, phrase_text, obj, "according")
     lemma = tok.lemma_.lower()
-    if lemma not in CUE_VERBS or tok.pos_ not in ("VERB", "AUX"):
+    if lemma not in CUE_LEMMAS:
+        return _that_clause_cue(tok, lemma)
+    if tok.pos_ not in ("VERB", "AUX"):
         return None
     # "When asked about it", "having been told": a participle with no speaking subject.
     if tok.tag_ == "VBN" and lemma != "quote" and not _has_perfect_aux(tok):
         return None
-    if lemma in COGNITION_VERBS:
+    subject = find_subject(tok)
+    if lemma in FINDING_VERBS and subject is not None and subject.lemma_.lower() in FINDING_NOUNS:
+        kind = "finding"
+    elif lemma in LABELLING_VERBS and lemma not in SPEECH_VERBS:
+        kind = "label"
+    elif lemma not in CUE_VERBS:
+        if lemma not in REQUEST_VERBS:
+            return None
+        kind = "stance"
+    elif lemma in COGNITION_VERBS:
         kind = "belief"
     elif lemma in QUESTION_VERBS:
         kind = "question"
     elif lemma in WEAK_SPEECH_VERBS:
         kind = "weak"
+    elif lemma not in SPEECH_VERBS:
+        kind = "stance"
     else:
         kind = "speech"
-    return Cue(tok, tok.idx, tok.idx + len(tok.text), tok.text, find_subject(tok), kind)
+    return Cue(tok, tok.idx, tok.idx + len(tok.text), tok.text, subject, kind)
+
+
+def _that_clause_cue(tok: Token, lemma: str) -> Cue | None:
+    """Any other verb stating a "that" clause ("Smith conceded that ...", "the court ruled
+    that ..."): a report of a position, held to the strict rules of belief verbs."""
+    if tok.pos_ != "VERB" or tok.tag_ == "VBN" or lemma in PERCEPTION_VERBS:
+        return None
+    if not any(c.dep_ == "ccomp" and c.i > tok.i and _has_that(c) for c in tok.children):
+        return None
+    return Cue(tok, tok.idx, tok.idx + len(tok.text), tok.text, find_subject(tok), "belief")
+
+
+def nominal_cue(tok: Token) -> tuple[Cue, tuple[int, int, Token]] | None:
+    """A noun of saying or stance with its holder and content: "Smith's claim that taxes will
+    fall", "her call for a recount", "their criticism of the plan"."""
+    preps = NOMINAL_CUES.get(tok.lemma_.lower()) if tok.pos_ == "NOUN" else None
+    if preps is None:
+        return None
+    holder = next((c for c in tok.children if c.dep_ == "poss"), None)
+    if holder is None or holder.lower_ in _NON_HOLDERS or holder.lower_ == "its":
+        return None
+    for child in tok.rights:
+        if child.dep_ in ("acl", "ccomp") and (_has_that(child) or child.tag_ == "VB"):
+            content = child
+        elif child.dep_ == "prep" and child.lower_ in preps:
+            content = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
+        else:
+            continue
+        if content is None:
+            return None
+        cue = Cue(tok, tok.idx, tok.idx + len(tok.text), tok.text, holder, "nominal")
+        return cue, (
+            child.i + 1 if child.dep_ == "prep" else content.left_edge.i,
+            content.right_edge.i,
+            content,
+        )
+    return None
 
 
 def _has_perfect_aux(verb: Token) -> bool:
@@ -102,6 +171,8 @@ def reports_clause(cue: Cue, content: Token, kind: str) -> bool:
     )
     if wh_clause or cue.kind == "question" and content.left_edge.lower_ in QUESTION_WORDS:
         return False  # "asked whether ...", "recalls how ...": a question or a story
+    if cue.kind == "finding":
+        return verb.dep_ != "relcl" and not _hypothetical(verb)
     weak = cue.kind in ("belief", "weak")
     if weak and subj is not None and subj.lemma_.lower() in DOCUMENT_NOUNS:
         return False  # "the study found", "data suggests": findings, not quotes
@@ -111,7 +182,38 @@ def reports_clause(cue: Cue, content: Token, kind: str) -> bool:
         )
     if cue.kind == "weak":
         return kind != "indirect" or _has_that(content)
+    if cue.kind in ("stance", "label") or _is_stance_content(content):
+        return _holds_stance(verb, subj)
     return True
+
+
+def _is_when(prep: Token) -> bool:
+    """A prepositional phrase of time ("on Monday", "for years")."""
+    return any(t.ent_type_ in ("DATE", "TIME") for t in prep.subtree)
+
+
+def _is_stance_content(content: Token) -> bool:
+    """An object or bare infinitive, as stance_content finds; speech clauses are not."""
+    return content.dep_ in ("dobj", "pobj", "pcomp") or (
+        content.dep_ == "xcomp" and not has_subject(content)
+    )
+
+
+def _holds_stance(verb: Token, subj: Token | None) -> bool:
+    """A stance verb reports a stance only when someone takes it, as an act in the story.
+
+    "it supports" or "this backs" holds none; an infinitive ("to defend the plan"), a gerund
+    after a preposition ("for dismissing critics") or a clause of time or condition ("when
+    they dismiss it") describes an act or a purpose, not a position taken.
+    """
+    if subj is None or subj.lower_ in _NON_HOLDERS or verb.tag_ == "VB":
+        return False
+    if verb.dep_ == "pcomp" or verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp"):
+        return False
+    return not (
+        verb.dep_ == "advcl"
+        and any(c.dep_ == "mark" or c.lower_ in QUESTION_WORDS for c in verb.children)
+    )
 
 
 def _hypothetical(verb: Token) -> bool:
@@ -153,7 +255,85 @@ def content_tokens(verb: Token) -> tuple[int, int, Token] | None:
     return (first, last, content) if first <= last else None
 
 
-def content_pieces(verb: Token, sent: Span, parenthetical: bool) -> list[tuple[int, int, Token]]:
+# Dependents of a stance verb that carry what the stance is about, and those that may follow
+# the object as part of it ("accused Smith of lying", "urged voters to stay home").
+_STANCE_OBJECT_DEPS = frozenset({"dobj", "xcomp", "ccomp"})
+_STANCE_TAIL_DEPS = frozenset({"dobj", "xcomp", "ccomp", "oprd", "prep", "dative"})
+_STANCE_TAIL_PREPS = frozenset({"of", "for", "as", "to", "against", "over", "on", "about"})
+
+
+def stance_content(verb: Token, finding: bool = False) -> tuple[int, int, Token] | None:
+    """What a stance verb is about: its object or infinitive, or the object of its preposition.
+
+    "criticized the plan for its cost", "wants to run", "called for a ban". Only dependents
+    after the verb count, and the span stops before time or place adjuncts.
+    """
+    lemma = verb.lemma_.lower()
+    if lemma in REQUEST_VERBS:
+        return _request(verb)
+    if lemma in LABELLING_VERBS:
+        labelled = _labelled_object(verb)
+        if labelled is not None or lemma not in STANCE_LEMMAS:
+            return labelled
+    preps = STANCE_PREP_VERBS.get(lemma)
+    head: Token | None = None
+    for child in verb.rights:
+        if (finding or lemma in STANCE_VERBS) and child.dep_ in _STANCE_OBJECT_DEPS:
+            head = child
+            break
+        if preps is not None and child.dep_ == "advcl":
+            mark = next((c for c in child.children if c.dep_ == "mark"), None)
+            if mark is not None and mark.lower_ in preps and mark.i < child.i:
+                # "called for the troops to withdraw": a clause the parse opens with "for".
+                return mark.i + 1, child.right_edge.i, child
+        if preps is not None and child.dep_ in ("prep", "prt") and child.lower_ in preps:
+            obj = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
+            if obj is None and child.dep_ == "prt":
+                continue  # "spoke out against": the preposition follows the particle
+            head = obj
+            break
+    if head is None or head.dep_ == "xcomp" and head.lemma_.lower() in SILENT_XCOMPS:
+        return None  # "declined to comment", "refused to say": no position is stated
+    first, last = head.left_edge.i, head.right_edge.i
+    for child in verb.rights:
+        if child.i <= last:
+            continue
+        if child.dep_ not in _STANCE_TAIL_DEPS or (
+            child.dep_ == "prep" and (child.lower_ not in _STANCE_TAIL_PREPS or _is_when(child))
+        ):
+            break
+        last = child.right_edge.i
+    return (first, last, head) if first <= last else None
+
+
+def _request(verb: Token) -> tuple[int, int, Token] | None:
+    """Someone asked to do something: "asked voters to stay home", "invited him to speak"."""
+    obj = next((c for c in verb.rights if c.dep_ == "dobj"), None)
+    if obj is None:
+        return None
+    act = next((c for c in verb.rights if c.i > obj.i and c.dep_ == "xcomp"), None)
+    return (obj.left_edge.i, act.right_edge.i, obj) if act is not None else None
+
+
+def _labelled_object(verb: Token) -> tuple[int, int, Token] | None:
+    """A thing and what it is called: "called the plan a disaster", "described it as unfair"."""
+    obj = next((c for c in verb.rights if c.dep_ == "dobj"), None)
+    if obj is None:
+        return None
+    label = next(
+        (
+            c
+            for c in verb.rights
+            if c.i > obj.i and (c.dep_ == "oprd" or c.dep_ == "prep" and c.lower_ == "as")
+        ),
+        None,
+    )
+    return (obj.left_edge.i, label.right_edge.i, obj) if label is not None else None
+
+
+def content_pieces(
+    verb: Token, sent: Span, parenthetical: bool, finding: bool = False
+) -> list[tuple[int, int, Token]]:
     """The token ranges a cue reports, with each range's head token.
 
     Usually one clause. A parenthetical cue ("It is late, she said, and we must go") reports
@@ -163,6 +343,8 @@ def content_pieces(verb: Token, sent: Span, parenthetical: bool) -> list[tuple[i
     """
     pieces = []
     own = content_tokens(verb)
+    if own is None:
+        own = stance_content(verb, finding)
     if own is not None:
         pieces.append(own)
     if not parenthetical:
@@ -287,6 +469,18 @@ def is_embedded(text: str, q: QuotedSpan) -> bool:
     return i >= 0 and (text[i].isalnum() or text[i] in "%$)")
 
 
+def is_heading(text: str, q: QuotedSpan) -> bool:
+    """True for a quotation standing alone on its line with no closing punctuation: a
+    subheading that pulls a phrase from the article ('Life was hard'), not a quote of its own."""
+    line_start = text.rfind("\n", 0, q.start) + 1
+    line_end = text.find("\n", q.end)
+    line_end = len(text) if line_end == -1 else line_end
+    if text[line_start : q.start].strip() or text[q.end : line_end].strip():
+        return False
+    inner = text[q.start : q.end].rstrip("\"'”’»").rstrip()
+    return bool(inner) and inner[-1] not in ".,!?…"
+
+
 def is_utterance(text: str, q: QuotedSpan) -> bool:
     """True when a short quotation reads as something said ('"No," he said'), not a title."""
     inner = text[q.start : q.end].rstrip("\"'”’»").rstrip()
@@ -335,7 +529,7 @@ def _scan(doc: Doc, inside: list[int], i: int, step: int, limit: int) -> Cue | N
         if step == -1 and tok.text in _SENTENCE_END:
             return None
         cue = cue_at(doc, tok)
-        if cue is not None and cue.kind != "belief":
+        if cue is not None and cue.kind not in ("belief", "stance", "finding", "label"):
             return cue
         i += step
     return None

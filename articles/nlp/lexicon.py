@@ -57,8 +57,103 @@ QUESTION_VERBS: frozenset[str] = _words("ask wonder inquire enquire question")
 # Subordinators that open an embedded question.
 QUESTION_WORDS: frozenset[str] = _words("if whether what why how when where who which")
 
+# Verbs of stance: taking a side on something ("criticized the plan", "endorsed Smith",
+# "wants to run"). Political attribution counts what they take as the attributed content, so
+# they are cues for their object or infinitive, never for a quotation beside them.
+STANCE_VERBS: frozenset[str] = _words(
+    """
+    criticize criticise praise endorse accuse blame condemn denounce defend attack blast slam
+    mock dismiss applaud thank hail tout laud vow urge oppose question mention discuss cite
+    refuse express announce propose acknowledge note embrace bemoan stress reiterate decry
+    repeat lament insult emphasize emphasise ridicule disparage admit threaten highlight
+    """
+)
+
+# Verbs that take their content through a preposition: "called for a ban", "campaigned
+# against the deal". Keyed by lemma, with the prepositions that introduce the content.
+STANCE_PREP_VERBS: dict[str, frozenset[str]] = {
+    "balk": frozenset({"at"}),
+    "apologize": frozenset({"for"}),
+    "apologise": frozenset({"for"}),
+    "appeal": frozenset({"for"}),
+    "joke": frozenset({"about"}),
+    "agree": frozenset({"with", "on"}),
+    "disagree": frozenset({"with", "on"}),
+    "argue": frozenset({"for", "against"}),
+    "rail": frozenset({"against"}),
+    "warn": frozenset({"about", "against", "of"}),
+    "respond": frozenset({"to"}),
+    "insist": frozenset({"on"}),
+    "call": frozenset({"for"}),
+    "advocate": frozenset({"for"}),
+    "campaign": frozenset({"for", "against"}),
+}
+
+# Verbs of asking someone to act ("asked voters to stay home"): a cue for the person and the
+# act together, only when both are there.
+REQUEST_VERBS: frozenset[str] = _words("ask invite encourage press implore")
+
+# Verbs that report what a poll found ("polls show Smith ahead"), and the nouns that make them
+# cues. Political attribution counts poll findings; studies and data ("the data suggests")
+# are left out, as reporting on them is rarely attributed in news annotation.
+FINDING_VERBS: frozenset[str] = _words("show find suggest indicate reveal")
+FINDING_NOUNS: frozenset[str] = _words("poll polling survey")
+
+# Verbs of perception and realisation. Their "that" clause is what someone noticed, not a
+# position they state ("he realized that he was late"), so they are never cues.
+PERCEPTION_VERBS: frozenset[str] = _words(
+    """
+    hear see notice realize realise recognize recognise mean remind grow hope hop discover
+    understand feel sense seem appear turn happen
+    """
+)
+
+# Nouns of saying or stance that report a content when someone's ("Smith's claim that ...",
+# "her call for a recount"), with the prepositions that introduce a content phrase. A "that"
+# clause or an infinitive after any of them is content too.
+NOMINAL_CUES: dict[str, frozenset[str]] = {
+    noun: frozenset(preps.split())
+    for noun, preps in {
+        "claim": "",
+        "assertion": "",
+        "allegation": "",
+        "accusation": "",
+        "warning": "about against of",
+        "promise": "of",
+        "pledge": "of",
+        "vow": "",
+        "call": "for",
+        "calls": "for",
+        "demand": "for",
+        "decision": "",
+        "insistence": "on",
+        "view": "on of",
+        "views": "on",
+        "fear": "of",
+        "remark": "about",
+        "remarks": "about on",
+        "comment": "about on",
+        "comments": "about on",
+        "prediction": "",
+        "threat": "",
+        "admission": "",
+        "announcement": "of",
+        "criticism": "of",
+        "criticisms": "of",
+        "opposition": "to",
+        "praise": "for of",
+        "endorsement": "of",
+        "rejection": "of",
+        "denial": "of",
+        "push": "for",
+        "embrace": "of",
+    }.items()
+}
+
 # Every verb that can be a cue.
-CUE_VERBS: frozenset[str] = SPEECH_VERBS | COGNITION_VERBS
+CUE_VERBS: frozenset[str] = (
+    SPEECH_VERBS | COGNITION_VERBS | STANCE_VERBS | frozenset(STANCE_PREP_VERBS)
+)
 
 # Verbs that quote a few words as a label ('called the plan a "disaster"', 'described it as
 # "chaos"'). They make a fragment in quotation marks a quote, but report no clause themselves.

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from articles.nlp.lexicon import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
 
-# Double marks and line breaks are the only characters the scanner has to look at.
-_DOUBLE_EVENTS = re.compile(r'["“”„«»‟]|\n')
+# Double marks and line breaks are the only characters the scanner has to look at. Two
+# apostrophes in a row stand for a straight double mark in some wire copy (''Yes,'' he said).
+_DOUBLE_EVENTS = re.compile(r'["“”„«»‟]|\'\'|\n')
 
 # A single-quoted passage: the opening mark follows a space or line start and precedes a
 # word, the closing mark is not followed by a letter. This keeps apostrophes ("don't",
@@ -35,10 +36,10 @@ class QuotedSpan:
         return len(_WORD.findall(text, self.start, self.end))
 
 
-def _straight_role(text: str, pos: int, is_open: bool) -> bool:
-    """Decide whether a straight double mark opens a quote (True) or closes one (False)."""
+def _straight_role(text: str, pos: int, end: int, is_open: bool) -> bool:
+    """Decide whether a straight double mark at [pos, end) opens a quote (True) or closes one."""
     before = text[pos - 1] if pos > 0 else " "
-    after = text[pos + 1] if pos + 1 < len(text) else " "
+    after = text[end] if end < len(text) else " "
     if (before.isspace() or before in "([{—–-") and not after.isspace():
         return True
     if after.isspace() or after in ".,;:!?)]}—–-":
@@ -52,7 +53,7 @@ def _next_paragraph_opens_quote(text: str, pos: int) -> bool:
     n = len(text)
     while pos < n and text[pos].isspace():
         pos += 1
-    return pos < n and text[pos] in _PARAGRAPH_OPENERS
+    return pos < n and (text[pos] in _PARAGRAPH_OPENERS or text.startswith("''", pos))
 
 
 def _trim_end(text: str, start: int, end: int) -> int:
@@ -88,7 +89,7 @@ def find_double_quoted(text: str) -> list[QuotedSpan]:
         elif mark in DOUBLE_CLOSE:
             opens = False
         else:
-            opens = _straight_role(text, pos, open_at is not None and not skip_reopen)
+            opens = _straight_role(text, pos, match.end(), open_at is not None and not skip_reopen)
         if skip_reopen:
             skip_reopen = False
             if opens:
@@ -101,7 +102,7 @@ def find_double_quoted(text: str) -> list[QuotedSpan]:
                     spans.append(QuotedSpan(open_at, end, closed=False))
             open_at = pos
         elif open_at is not None:
-            spans.append(QuotedSpan(open_at, pos + 1))
+            spans.append(QuotedSpan(open_at, match.end()))
             open_at = None
         # A closing mark with nothing open is stray: ignore it.
     if open_at is not None:

@@ -22,9 +22,11 @@ from articles.nlp.cues import (
     cue_at,
     has_subject,
     is_embedded,
+    is_heading,
     is_utterance,
     nearby_cue,
     negated,
+    nominal_cue,
     reports_clause,
     trim_clause,
 )
@@ -72,7 +74,18 @@ def find_quotes(
     found.extend(_labelled(text, direct, resolver))
     found.extend(_labelled_paragraphs(doc, text, inside, resolver))
     found.sort(key=lambda f: (f.start, -f.end))
-    return _attribute(text, found, resolver)
+    return _attribute(text, _distinct(found), resolver)
+
+
+def _distinct(found: list[_Found]) -> list[_Found]:
+    """Drop repeats of one span: a mixed clause is found both from its verb and from the
+    quotation inside it when that quotation runs past the clause."""
+    out: list[_Found] = []
+    for f in found:
+        if out and out[-1].start == f.start and out[-1].end == f.end:
+            continue
+        out.append(f)
+    return out
 
 
 def _labelled(text: str, direct: list[_Found], resolver: SpeakerResolver) -> list[_Found]:
@@ -155,6 +168,9 @@ def _reported_clauses(
             continue
         cue = cue_at(doc, tok)
         if cue is None:
+            nominal = nominal_cue(tok)
+            if nominal is not None and not sents.is_boilerplate(tok.i):
+                found.extend(_nominal_quote(doc, text, inside, ranges, *nominal))
             continue
         if sents.is_boilerplate(tok.i):
             continue
@@ -163,22 +179,44 @@ def _reported_clauses(
             if content is not None:
                 found.append(_Found(content[0], content[1], "indirect", cue, "according"))
             continue
-        pieces = content_pieces(tok, sents.of(tok.i), cue.kind == "speech")
+        pieces = content_pieces(
+            tok, sents.of(tok.i), cue.kind == "speech", finding=cue.kind == "finding"
+        )
         for first, last, content_tok in pieces:
             kind, quotes_in = _classify(doc, inside, ranges, first, last)
+            if cue.kind == "label" and quotes_in and content_tok.dep_ == "dobj":
+                continue  # 'called it "a disaster"': the quoted label is the quote
             if kind == "direct":
                 for k in quotes_in:
                     cue_of.setdefault(k, cue)
                 continue
             if not reports_clause(cue, content_tok, kind):
                 continue
-            if kind == "indirect" and sum(doc[i].is_alpha for i in range(first, last + 1)) < 3:
+            words = sum(doc[i].is_alpha for i in range(first, last + 1))
+            if kind == "indirect" and words < (1 if content_tok.pos_ == "PROPN" else 3):
                 continue
             absorbed.update(quotes_in)
             start, end = trim_clause(text, doc[first].idx, doc[last].idx + len(doc[last].text))
             if end - start > 1:
                 found.append(_Found(start, end, kind, cue, "parse"))
     return found, cue_of, absorbed
+
+
+def _nominal_quote(
+    doc: Doc,
+    text: str,
+    inside: list[int],
+    ranges: list[tuple[int, int]],
+    cue: Cue,
+    content: tuple[int, int, Token],
+) -> list[_Found]:
+    """The content of "Smith's claim that ...", when it is more than a word or two."""
+    first, last, _ = content
+    kind, _quotes = _classify(doc, inside, ranges, first, last)
+    if kind == "direct" or sum(doc[i].is_alpha for i in range(first, last + 1)) < 2:
+        return []
+    start, end = trim_clause(text, doc[first].idx, doc[last].idx + len(doc[last].text))
+    return [_Found(start, end, kind, cue, "parse")] if end - start > 1 else []
 
 
 def _direct_quotes(
@@ -199,6 +237,8 @@ def _direct_quotes(
             continue
         cue = cue_of.get(k)
         how = "parse"
+        if q.single and is_heading(text, q):
+            continue
         if cue is None:
             # A quotation inside running prose ('the so-called "reform"') is a scare quote
             # or a fragment unless a speech verb takes it as its whole complement.
@@ -258,7 +298,7 @@ def _governing_cue(doc: Doc, rng: tuple[int, int]) -> tuple[Cue, Token | None] |
         if cue is None and tok.lemma_.lower() in LABELLING_VERBS and tok.pos_ == "VERB":
             cue = Cue(tok, tok.idx, tok.idx + len(tok.text), tok.text, find_subject(tok), "label")
         if cue is not None:
-            if cue.kind in ("according", "belief") or negated(tok):
+            if cue.kind in ("according", "belief", "finding", "stance") or negated(tok):
                 return None
             clause = below if below is not root and has_subject(below) else None
             return cue, clause

@@ -27,6 +27,8 @@ def quoted(text: str) -> list[str]:
         ("The students' union said they don't agree.", []),
         ("It's the teachers' view, isn't it?", []),
         ('A stray " mark and a closing ” one.', []),
+        ("''We are ready,'' she said.", ["''We are ready,''"]),
+        ("He called it ''a mess'' and the students' union agreed.", ["''a mess''"]),
     ],
 )
 def test_quote_marks(text: str, expected: list[str]) -> None:
@@ -411,3 +413,136 @@ def test_pull_quote_signed_with_a_name(run) -> None:
     q = only(run(text), "no friends")
     assert q.speaker == "Maria Lopez"
     assert not q.text.endswith("Lopez")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "fragment", "speaker", "cue"),
+    [
+        (
+            "Tom Baker criticized the plan to close the rural hospital.",
+            "plan to close the rural hospital",
+            "Tom Baker",
+            "criticized",
+        ),
+        (
+            "Maria Lopez accused the mayor of hiding the audit report.",
+            "the mayor of hiding",
+            "Maria Lopez",
+            "accused",
+        ),
+        (
+            "Tom Baker endorsed the governor's new budget on Monday.",
+            "the governor's new budget",
+            "Tom Baker",
+            "endorsed",
+        ),
+        (
+            "Maria Lopez campaigned against the new tax on diesel fuel.",
+            "the new tax on diesel fuel",
+            "Maria Lopez",
+            "campaigned",
+        ),
+    ],
+)
+def test_stance_verbs_report_their_object(
+    run, text: str, fragment: str, speaker: str, cue: str
+) -> None:
+    q = only(run(text), fragment)
+    assert q.kind == "indirect"
+    assert q.speaker_text == speaker
+    assert q.cue == cue
+    assert "Monday" not in q.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
+        "To defend the new budget for schools, the council met on Monday.",
+        "Maria Lopez left when the councillors dismissed the whole proposal.",
+        "Tom Baker was praised by the committee for his long service.",
+        "It condemned the plan to close the rural hospital.",
+    ],
+)
+def test_stance_verbs_without_a_holder_report_nothing(run, text: str) -> None:
+    assert run(text) == []
+
+
+@pytest.mark.slow
+def test_poll_findings_are_attributed_to_the_poll(run) -> None:
+    q = only(run("A new poll shows the senator leading the race by ten points."), "senator")
+    assert q.cue == "shows"
+    assert q.speaker_text == "A new poll"
+    assert "leading the race" in q.text
+
+
+@pytest.mark.slow
+def test_other_findings_are_not_quotes(run) -> None:
+    assert run("The new study shows that the river is cleaner than it was.") == []
+
+
+@pytest.mark.slow
+def test_labelling_verb_reports_thing_and_label(run) -> None:
+    q = only(run("Tom Baker called the new stadium a waste of public money."), "stadium")
+    assert q.cue == "called"
+    assert q.speaker_text == "Tom Baker"
+    assert q.text == "the new stadium a waste of public money"
+
+
+@pytest.mark.slow
+def test_refusing_to_comment_is_not_a_quote(run) -> None:
+    assert run("The company refused to comment on the lawsuit.") == []
+
+
+@pytest.mark.slow
+def test_quoted_subheading_is_not_a_quote(run) -> None:
+    text = "Maria Lopez runs the shelter.\n\n'A place to sleep'\n\nThe shelter opened in May."
+    assert run(text) == []
+
+
+@pytest.mark.slow
+def test_mixed_clause_is_reported_once(run) -> None:
+    text = 'Tom Baker said the budget was "a disgrace, and everyone knows it." Then he left.'
+    quotes = run(text)
+    assert len([q for q in quotes if "budget" in q.text]) == 1
+
+
+@pytest.mark.slow
+def test_request_reports_person_and_act(run) -> None:
+    q = only(run("Maria Lopez asked the council to delay the vote on the bridge."), "council")
+    assert q.cue == "asked"
+    assert q.speaker_text == "Maria Lopez"
+    assert "delay the vote" in q.text
+
+
+@pytest.mark.slow
+def test_any_verb_stating_a_that_clause(run) -> None:
+    q = only(run("The senator reaffirmed that the fuel tax would not rise."), "fuel tax")
+    assert q.cue == "reaffirmed"
+    assert q.kind == "indirect"
+
+
+@pytest.mark.slow
+def test_perception_is_not_a_quote(run) -> None:
+    assert run("The driver realized that the road had been closed.") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "fragment", "cue"),
+    [
+        ("Tom Baker's claim that the mill would reopen was false.", "mill would reopen", "claim"),
+        ("Maria Lopez renewed her call for a full recount of the ballots.", "recount", "call"),
+        ("Tom Baker's criticism of the new rail timetable drew support.", "timetable", "criticism"),
+    ],
+)
+def test_nominal_cues_with_a_holder(run, text: str, fragment: str, cue: str) -> None:
+    q = only(run(text), fragment)
+    assert q.cue == cue
+    assert q.speaker is not None and q.speaker.endswith(("Baker", "Lopez"))
+
+
+@pytest.mark.slow
+def test_nominal_cue_needs_a_holder(run) -> None:
+    assert run("The claim that the mill would reopen was false.") == []
