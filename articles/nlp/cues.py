@@ -11,6 +11,7 @@ from articles.nlp.lexicon import (
     COGNITION_VERBS,
     CONTENT_DEPS,
     CUE_VERBS,
+    DESIRE_VERBS,
     DOCUMENT_NOUNS,
     FINDING_NOUNS,
     FINDING_VERBS,
@@ -36,7 +37,7 @@ _OBJECT_DEPS = frozenset({"dobj", "ccomp", "xcomp", "attr", "oprd", "dative", "a
 AFTER_WINDOW = 12
 BEFORE_WINDOW = 30
 
-STANCE_LEMMAS = STANCE_VERBS | frozenset(STANCE_PREP_VERBS)
+STANCE_LEMMAS = STANCE_VERBS | DESIRE_VERBS | frozenset(STANCE_PREP_VERBS)
 
 # Infinitives after a stance verb that report no position: "declined to comment".
 SILENT_XCOMPS = SPEECH_VERBS | frozenset({"comment", "answer", "discuss", "elaborate", "speak"})
@@ -210,6 +211,8 @@ def _holds_stance(verb: Token, subj: Token | None) -> bool:
         return False
     if verb.dep_ == "pcomp" or verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp"):
         return False
+    if verb.lemma_.lower() in DESIRE_VERBS:
+        return verb.dep_ in ("ROOT", "conj") and subj.pos_ == "PROPN"
     return not (
         verb.dep_ == "advcl"
         and any(c.dep_ == "mark" or c.lower_ in QUESTION_WORDS for c in verb.children)
@@ -278,7 +281,9 @@ def stance_content(verb: Token, finding: bool = False) -> tuple[int, int, Token]
     preps = STANCE_PREP_VERBS.get(lemma)
     head: Token | None = None
     for child in verb.rights:
-        if (finding or lemma in STANCE_VERBS) and child.dep_ in _STANCE_OBJECT_DEPS:
+        if (finding or lemma in STANCE_VERBS or lemma in DESIRE_VERBS) and (
+            child.dep_ in _STANCE_OBJECT_DEPS
+        ):
             head = child
             break
         if preps is not None and child.dep_ == "advcl":

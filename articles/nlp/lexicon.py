@@ -69,9 +69,18 @@ STANCE_VERBS: frozenset[str] = _words(
     """
 )
 
+# Verbs of wanting, backing and planning ("Smith wants to run", "Jones backed the bill").
+# News prose uses them loosely for anyone and anything ("voters want change", "parties that
+# support more"), so they count only for a named subject in a main clause.
+DESIRE_VERBS: frozenset[str] = _words(
+    "want wish prefer support back reject promise plan refer talk express propose cite refuse"
+)
+
 # Verbs that take their content through a preposition: "called for a ban", "campaigned
 # against the deal". Keyed by lemma, with the prepositions that introduce the content.
 STANCE_PREP_VERBS: dict[str, frozenset[str]] = {
+    "refer": frozenset({"to"}),
+    "talk": frozenset({"about"}),
     "balk": frozenset({"at"}),
     "apologize": frozenset({"for"}),
     "apologise": frozenset({"for"}),
@@ -152,7 +161,7 @@ NOMINAL_CUES: dict[str, frozenset[str]] = {
 
 # Every verb that can be a cue.
 CUE_VERBS: frozenset[str] = (
-    SPEECH_VERBS | COGNITION_VERBS | STANCE_VERBS | frozenset(STANCE_PREP_VERBS)
+    SPEECH_VERBS | COGNITION_VERBS | STANCE_VERBS | DESIRE_VERBS | frozenset(STANCE_PREP_VERBS)
 )
 
 # Verbs that quote a few words as a label ('called the plan a "disaster"', 'described it as

@@ -10,7 +10,7 @@ A quotation with no cue nearby continues the previous speaker, as news prose doe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
@@ -35,7 +35,7 @@ from articles.nlp.labels import dash_name_after, label_at, signature_at
 from articles.nlp.lexicon import LABELLING_VERBS
 from articles.nlp.quotemarks import QuotedSpan, find_quoted_spans
 from articles.nlp.results import EntityCluster, EntityMention, QuoteSpan
-from articles.nlp.speakers import Speaker, SpeakerResolver, find_subject
+from articles.nlp.speakers import Speaker, SpeakerResolver, find_subject, relative_subject
 
 # Quotations shorter than this (in words) without a cue are scare quotes or titles.
 MIN_FLOATING_WORDS = 4
@@ -346,6 +346,10 @@ def _attribute(text: str, found: list[_Found], resolver: SpeakerResolver) -> lis
             resolver.note_speaker(speaker.start, speaker.cluster)
         elif f.cue is not None and f.cue.speaker_head is not None:
             speaker = resolver.resolve(f.cue.speaker_head)
+            relative = relative_subject(f.cue.token, f.cue.speaker_head)
+            if relative is not None:
+                end = relative.idx + len(relative.text)
+                speaker = replace(speaker, start=relative.idx, end=end, text=relative.text)
             resolver.note_speaker(speaker.start, speaker.cluster)
         elif (
             f.how == "floating" and last_speaker is not None and f.start - last_end < FLOATING_REACH

@@ -321,3 +321,26 @@ def _adjacent_subject(verb: Token) -> Token | None:
                     tok = tok.head
                 return tok
     return None
+
+
+def relative_subject(verb: Token, speaker_head: Token) -> Token | None:
+    """The relative pronoun that stands for a speaker in "Smith, who said ...".
+
+    The speaker is resolved from the noun ("Smith"), but the mention is the pronoun where the
+    clause names it, as attribution annotators mark it.
+    """
+    tok = verb
+    for _ in range(5):
+        if tok.dep_ == "relcl" and tok.head.i == speaker_head.i:
+            return next(
+                (
+                    c
+                    for c in tok.children
+                    if c.dep_ in SUBJECT_DEPS and c.lower_ in RELATIVE_PRONOUNS
+                ),
+                None,
+            )
+        if tok.head.i == tok.i:
+            return None
+        tok = tok.head
+    return None

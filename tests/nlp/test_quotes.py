@@ -546,3 +546,11 @@ def test_nominal_cues_with_a_holder(run, text: str, fragment: str, cue: str) -> 
 @pytest.mark.slow
 def test_nominal_cue_needs_a_holder(run) -> None:
     assert run("The claim that the mill would reopen was false.") == []
+
+
+@pytest.mark.slow
+def test_relative_pronoun_is_the_mention_and_its_noun_the_speaker(run) -> None:
+    text = "The vote was delayed by Tom Baker, who said the cost of the bridge was too high."
+    q = only(run(text), "cost of the bridge")
+    assert q.speaker_text == "who"
+    assert q.speaker == "Tom Baker"
