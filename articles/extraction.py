@@ -142,20 +142,58 @@ class OffsetMap:
 
 def _move_kept_items(article: Article, new_text: str) -> None:
     """The stored text changed: move the offsets of the items we keep to match it."""
+    moves = [
+        (Mention, ("start", "end")),
+        (Quote, ("start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end")),
+    ]
+    kept = [(model, fields, list(model.objects.filter(article=article))) for model, fields in moves]
+    if not any(items for _, _, items in kept):
+        return  # the usual case, and the diff below is the costly part
     remap = OffsetMap(article.body, new_text)
-    for model, extra in (
-        (Mention, ()),
-        (Quote, ("speaker_start", "speaker_end", "cue_start", "cue_end")),
-    ):
-        items = list(model.objects.filter(article=article))
+    for model, fields, items in kept:
         for item in items:
-            for name in ("start", "end", *extra):
+            for name in fields:
                 value = getattr(item, name)
                 if value is not None:
                     setattr(item, name, remap(value))
             if item.end <= item.start:
                 item.end = item.start + 1
-        model.objects.bulk_update(items, ["start", "end", *extra])
+        model.objects.bulk_update(items, list(fields))
+
+
+MACHINE_COLUMNS = ("origin", "status", "run_id", "version", "created_at", "updated_at")
+MENTION_COLUMNS = ("article_id", "entity_id", "start", "end", "text", "label", *MACHINE_COLUMNS)
+QUOTE_COLUMNS = (
+    "article_id",
+    "start",
+    "end",
+    "text",
+    "kind",
+    "cue",
+    "cue_start",
+    "cue_end",
+    "speaker_id",
+    "speaker_text",
+    "speaker_start",
+    "speaker_end",
+    "confidence",
+    *MACHINE_COLUMNS,
+)
+
+
+def _copy_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert rows with COPY: the worker's hot path, several times cheaper than bulk_create.
+
+    Triggers still fire, so the audit history records these inserts like any other.
+    """
+    if not rows:
+        return
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 def apply_extraction(
@@ -201,45 +239,38 @@ def apply_extraction(
         kept_mentions, kept_quotes = [], []
         for kind, start, end in kept:
             (kept_mentions if kind == "m" else kept_quotes).append((start, end))
+        now = timezone.now()
+        run_id = run.pk if run is not None else None
+        machine = (Origin.MACHINE, ReviewState.UNREVIEWED, run_id, 1, now, now)
         mentions = [
-            Mention(
-                article=article,
-                entity=cluster_entities[m.cluster],
-                start=m.start,
-                end=m.end,
-                text=m.text,
-                label=m.label,
-                run=run,
-            )
+            (article_id, cluster_entities[m.cluster].pk, m.start, m.end, m.text, m.label, *machine)
             for m in result.mentions
             if m.end > m.start
             and not any(m.start < end and start < m.end for start, end in kept_mentions)
         ]
         quotes = [
-            Quote(
-                article=article,
-                start=q.start,
-                end=q.end,
-                text=q.text,
-                kind=q.kind,
-                cue=q.cue[:100],
-                cue_start=q.cue_start,
-                cue_end=q.cue_end,
-                speaker=(
-                    cluster_entities[q.speaker_cluster] if q.speaker_cluster is not None else None
-                ),
-                speaker_text=(q.speaker_text or q.speaker or "")[:300],
-                speaker_start=q.speaker_start,
-                speaker_end=q.speaker_end,
-                confidence=q.confidence,
-                run=run,
+            (
+                article_id,
+                q.start,
+                q.end,
+                q.text,
+                q.kind,
+                q.cue[:100],
+                q.cue_start,
+                q.cue_end,
+                cluster_entities[q.speaker_cluster].pk if q.speaker_cluster is not None else None,
+                (q.speaker_text or q.speaker or "")[:300],
+                q.speaker_start,
+                q.speaker_end,
+                q.confidence,
+                *machine,
             )
             for q in result.quotes
             if q.end > q.start
             and not any(_iou((q.start, q.end), kept) >= SAME_QUOTE_IOU for kept in kept_quotes)
         ]
-        Mention.objects.bulk_create(mentions)
-        Quote.objects.bulk_create(quotes)
+        _copy_rows(Mention, MENTION_COLUMNS, mentions)
+        _copy_rows(Quote, QUOTE_COLUMNS, quotes)
         Article.objects.filter(pk=article.pk).update(
             body=result.text,
             repairs=[
@@ -253,7 +284,7 @@ def apply_extraction(
                 for r in result.repairs
             ],
             status=Article.Status.EXTRACTED,
-            extracted_at=timezone.now(),
+            extracted_at=now,
             extraction_version=version,
             last_error="",
             claimed_by="",

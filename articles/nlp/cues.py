@@ -1,4 +1,5 @@
-"""Quote cues: speech verbs and "according to" phrases, and the clauses they report."""
+"""Quote cues: speech and stance verbs, stance nouns and "according to" phrases, and the
+clauses or phrases they report."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from articles.nlp.lexicon import (
     SPEECH_VERBS,
     STANCE_PREP_VERBS,
     STANCE_VERBS,
+    TITLE_SMALL_WORDS,
     WEAK_SPEECH_VERBS,
 )
 from articles.nlp.quotemarks import QuotedSpan
@@ -63,7 +65,9 @@ class Cue:
     end: int
     text: str
     speaker_head: Token | None
-    kind: str  # "speech", "weak", "belief", "question", "stance", "label" or "according"
+    # "speech", "weak", "belief", "question", "stance", "finding", "label", "nominal" or
+    # "according"
+    kind: str
 
     @property
     def according(self) -> bool:
@@ -183,7 +187,7 @@ def reports_clause(cue: Cue, content: Token, kind: str) -> bool:
         )
     if cue.kind == "weak":
         return kind != "indirect" or _has_that(content)
-    if cue.kind in ("stance", "label") or _is_stance_content(content):
+    if cue.kind in ("stance", "label") or is_stance_content(content):
         return _holds_stance(verb, subj)
     return True
 
@@ -193,7 +197,7 @@ def _is_when(prep: Token) -> bool:
     return any(t.ent_type_ in ("DATE", "TIME") for t in prep.subtree)
 
 
-def _is_stance_content(content: Token) -> bool:
+def is_stance_content(content: Token) -> bool:
     """An object or bare infinitive, as stance_content finds; speech clauses are not."""
     return content.dep_ in ("dobj", "pobj", "pcomp") or (
         content.dep_ == "xcomp" and not has_subject(content)
@@ -484,6 +488,20 @@ def is_heading(text: str, q: QuotedSpan) -> bool:
         return False
     inner = text[q.start : q.end].rstrip("\"'”’»").rstrip()
     return bool(inner) and inner[-1] not in ".,!?…"
+
+
+def is_title(text: str, q: QuotedSpan) -> bool:
+    """True for the name of a show, book or film ('on CNN's "State of the Union"'): a few
+    words, each capitalised, after a possessive or a preposition."""
+    words = text[q.start : q.end].strip("\"'“”‘’«» ,.").split()
+    if not 2 <= len(words) <= 8:
+        return False
+    if not all(w[:1].isupper() or w.lower() in TITLE_SMALL_WORDS for w in words):
+        return False
+    before = text[max(0, q.start - 12) : q.start].split()
+    return bool(before) and (
+        before[-1].lower() in TITLE_SMALL_WORDS or before[-1].endswith(("'s", "’s"))
+    )
 
 
 def is_utterance(text: str, q: QuotedSpan) -> bool:

@@ -73,7 +73,7 @@ STANCE_VERBS: frozenset[str] = _words(
 # News prose uses them loosely for anyone and anything ("voters want change", "parties that
 # support more"), so they count only for a named subject in a main clause.
 DESIRE_VERBS: frozenset[str] = _words(
-    "want wish prefer support back reject promise plan refer talk express propose cite refuse"
+    "want wish prefer support back reject promise plan refer talk"
 )
 
 # Verbs that take their content through a preposition: "called for a ban", "campaigned
@@ -186,6 +186,10 @@ NON_SPEAKER_LABELS: frozenset[str] = _words(
     q a question answer poll explainer timeline background context fact factbox
     """
 )
+
+# Short words left lower-case in a title ("State of the Union"), and the prepositions a
+# title follows ("on 'Meet the Press'").
+TITLE_SMALL_WORDS: frozenset[str] = _words("a an and the of in on at to for with or by from")
 
 # Relative pronouns: a speaker "who said ..." is the noun the clause hangs from.
 RELATIVE_PRONOUNS: frozenset[str] = frozenset({"who", "which", "that", "whom"})

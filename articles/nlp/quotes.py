@@ -1,9 +1,10 @@
 """Quotations, their cues and their speakers.
 
-Three sources of quotes, reconciled in one pass:
+Four sources of quotes, reconciled in one pass:
 - quotation marks (direct quotes), attributed to a speech verb found beside them;
 - speech verbs with a clause complement (indirect quotes, "mixed" when the clause holds a
-  quotation);
+  quotation), and, more weakly, verbs and nouns of stance with what they are about
+  ("criticized the plan", "polls show Smith ahead", "her call for a recount");
 - "according to X" adjuncts, which attribute the rest of their sentence to X.
 A quotation with no cue nearby continues the previous speaker, as news prose does.
 """
@@ -23,6 +24,8 @@ from articles.nlp.cues import (
     has_subject,
     is_embedded,
     is_heading,
+    is_stance_content,
+    is_title,
     is_utterance,
     nearby_cue,
     negated,
@@ -124,7 +127,8 @@ def _labelled_paragraphs(
             speaker = resolver.resolve_label(label[0], label[1])
             if tok is not None and inside[tok.start] == -1 and speaker is not None:
                 content_end = trim_space(text, label[2], end)
-                if speaker.cluster is not None and content_end > label[2]:
+                content = text[label[2] : content_end]
+                if speaker.cluster is not None and any(c.isalpha() for c in content):
                     mark = (label[1], label[2])
                     found.append(
                         _Found(label[2], content_end, "indirect", None, "label", speaker, mark)
@@ -198,7 +202,11 @@ def _reported_clauses(
             absorbed.update(quotes_in)
             start, end = trim_clause(text, doc[first].idx, doc[last].idx + len(doc[last].text))
             if end - start > 1:
-                found.append(_Found(start, end, kind, cue, "parse"))
+                reported = cue
+                if cue.kind == "speech" and is_stance_content(content_tok):
+                    # "accused him of lying": a speech verb reporting a stance, not words.
+                    reported = replace(cue, kind="stance")
+                found.append(_Found(start, end, kind, reported, "parse"))
     return found, cue_of, absorbed
 
 
@@ -237,7 +245,7 @@ def _direct_quotes(
             continue
         cue = cue_of.get(k)
         how = "parse"
-        if q.single and is_heading(text, q):
+        if q.single and is_heading(text, q) or is_title(text, q):
             continue
         if cue is None:
             # A quotation inside running prose ('the so-called "reform"') is a scare quote
@@ -364,8 +372,10 @@ def _attribute(text: str, found: list[_Found], resolver: SpeakerResolver) -> lis
 def _confidence(f: _Found, speaker: Speaker | None) -> float:
     """How sure we are, for ordering the review queue: lowest needs a human first."""
     base = {"parse": 0.9, "according": 0.85, "near": 0.85, "label": 0.8, "floating": 0.55}[f.how]
-    if f.cue is not None and f.cue.kind in ("weak", "belief", "label"):
+    if f.cue is not None and f.cue.kind in ("weak", "belief", "label", "stance", "finding"):
         base -= 0.15
+    elif f.cue is not None and f.cue.kind == "nominal":
+        base -= 0.2
     if speaker is None:
         return round(base * 0.4, 3)
     factor = {"name": 1.0, "role": 0.9, "group": 0.9, "pronoun": 0.85, "other": 0.75}[speaker.kind]

@@ -554,3 +554,29 @@ def test_relative_pronoun_is_the_mention_and_its_noun_the_speaker(run) -> None:
     q = only(run(text), "cost of the bridge")
     assert q.speaker_text == "who"
     assert q.speaker == "Tom Baker"
+
+
+@pytest.mark.slow
+def test_programme_titles_are_not_quotes(run) -> None:
+    text = 'Maria Lopez spoke on Sunday on "Meet the Press," where she said the tax would go.'
+    quotes = run(text)
+    assert not any("Meet the Press" in q.text for q in quotes)
+    assert only(quotes, "tax would go").speaker_text == "she"
+
+
+def test_title_needs_a_possessive_or_preposition_before_it() -> None:
+    from articles.nlp.cues import is_title
+
+    text = 'on CNN\'s "State of the Union" as the crowd chanted "Yes We Can" and "we will win"'
+    title, chant, words = find_quoted_spans(text)
+    assert is_title(text, title)
+    assert not is_title(text, chant)
+    assert not is_title(text, words)
+
+
+@pytest.mark.slow
+def test_stance_cues_rank_below_speech_cues(run) -> None:
+    text = "Tom Baker said the bridge was unsafe. Tom Baker criticized the plan to rebuild it."
+    quotes = run(text)
+    said, criticized = only(quotes, "bridge was unsafe"), only(quotes, "plan to rebuild")
+    assert criticized.confidence < said.confidence
