@@ -189,15 +189,21 @@ class ArticleSearch:
         p = self.params
         facets = Facets()
         facets.tags = self._tag_facet(set(p.get("tag") or []))
-        facets.outlets = self._value_facet("outlet", "outlet", p.get("outlet") or "")
-        status_labels = dict(Article.Status.choices)
-        facets.statuses = self._value_facet(
-            "status", "status", p.get("status") or "", status_labels
-        )
-        review_labels = dict(Article.ReviewStatus.choices)
-        facets.reviews = self._value_facet(
-            "review", "review_status", p.get("review") or "", review_labels
-        )
+        value_facets = {  # facet: (parameter, column, labels)
+            "outlets": ("outlet", "outlet", None),
+            "statuses": ("status", "status", dict(Article.Status.choices)),
+            "reviews": ("review", "review_status", dict(Article.ReviewStatus.choices)),
+        }
+        if not any(p.get(name) for name, _, _ in value_facets.values()):
+            # None selected: all three count the same rows, so one pass serves them all.
+            counted = self._value_counts([column for _, column, _ in value_facets.values()])
+            for attribute, (_, column, labels) in value_facets.items():
+                setattr(facets, attribute, _options(counted[column], "", labels))
+        else:
+            for attribute, (name, column, labels) in value_facets.items():
+                setattr(
+                    facets, attribute, self._value_facet(name, column, p.get(name) or "", labels)
+                )
         selected_people = {pk for pk in (p.get("entity"), p.get("speaker")) if pk}
         if total <= ENTITY_FACET_MAX_ARTICLES:
             facets.entities = self._entity_facet(
@@ -248,15 +254,29 @@ class ArticleSearch:
             .order_by("-n", column)
             .values_list(column, "n")[:FACET_SIZE]
         )
-        options = [
-            FacetOption(value, (labels or {}).get(value, value), n, value == selected)
-            for value, n in rows
-        ]
-        if selected and not any(o.selected for o in options):
-            options.insert(
-                0, FacetOption(selected, (labels or {}).get(selected, selected), 0, True)
-            )
-        return options
+        return _options(list(rows), selected, labels)
+
+    def _value_counts(self, columns: list[str]) -> dict[str, list[tuple[str, int]]]:
+        """(value, count) per column over the matching articles, in one GROUPING SETS query."""
+        inner, params = self.matching().order_by().values(*columns).query.sql_with_params()
+        names = ", ".join(connection.ops.quote_name(column) for column in columns)
+        sets = ", ".join(f"({connection.ops.quote_name(column)})" for column in columns)
+        sql = f"SELECT GROUPING({names}), {names}, COUNT(*) FROM ({inner}) AS matched "
+        sql += f"GROUP BY GROUPING SETS ({sets})"
+        counted: dict[str, list[tuple[str, int]]] = {column: [] for column in columns}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for grouping, *values, n in cursor.fetchall():
+                # GROUPING() has a 0 bit for the one column this row is grouped by.
+                index = next(
+                    i for i in range(len(columns)) if not grouping & (1 << (len(columns) - 1 - i))
+                )
+                if values[index]:
+                    counted[columns[index]].append((values[index], n))
+        for rows in counted.values():
+            rows.sort(key=lambda row: (-row[1], row[0]))
+            del rows[FACET_SIZE:]
+        return counted
 
     def _entity_facet(
         self, items: QuerySet, name: str, column: str, selected: int | None
@@ -293,3 +313,16 @@ def _with_ellipses(snippet: str, lede: str) -> str:
 def _lede(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) < 300 else text[:300].rsplit(" ", 1)[0] + " …"
+
+
+def _options(
+    rows: list[tuple[str, int]], selected: str, labels: dict[str, str] | None
+) -> list[FacetOption]:
+    """Facet options from (value, count) rows; a selected value with no rows still shows."""
+    options = [
+        FacetOption(value, (labels or {}).get(value, value), n, value == selected)
+        for value, n in rows
+    ]
+    if selected and not any(o.selected for o in options):
+        options.insert(0, FacetOption(selected, (labels or {}).get(selected, selected), 0, True))
+    return options

@@ -10,12 +10,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from articles.browse_forms import SearchForm
-from articles.search import (
-    ENTITY_FACET_MAX_ARTICLES,
-    ArticleSearch,
-    FacetOption,
-    has_searchable_words,
-)
+from articles.search import ArticleSearch, FacetOption, has_searchable_words
 
 PAGE_SIZE = 20
 # Which request parameter each facet sets, and whether it holds several values.
@@ -70,8 +65,6 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "unsearchable": unsearchable,
-        "people_facets_skipped": page.paginator.count > ENTITY_FACET_MAX_ARTICLES,
-        "people_facet_limit": ENTITY_FACET_MAX_ARTICLES,
         "sort_links": _sort_links(form, request.GET, bool(article_search.terms)),
         "kept_params": _params_except(request.GET, "q", "page"),
         "date_kept_params": _params_except(request.GET, "dates", "since", "until", "page"),
