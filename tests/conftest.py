@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 
 import pytest
-from django.contrib.auth.models import Group
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db.models.functions import Now
 from django.test import Client
 
@@ -17,13 +21,43 @@ PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
 
 
+def restore_roles() -> None:
+    """Recreate the role groups of migration 0003 and their permissions.
+
+    Transactional tests (the browser tests' live server) end with a flush that empties every
+    table, data-migration rows included; tests after them need the roles back.
+    """
+    ContentType.objects.clear_cache()  # ids cached before a flush no longer exist
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    roles = importlib.import_module("articles.migrations.0003_roles").ROLES
+    for name, dotted_names in roles.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for dotted in dotted_names:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    admins, _ = Group.objects.get_or_create(name=ROLES["admin"])
+    admins.permissions.set(Permission.objects.all())
+
+
+def role_group(role: str) -> Group:
+    """The group of a role ("editor", "reviewer", "admin"), restored first if a flush took it."""
+    group = Group.objects.filter(name=ROLES[role]).first()
+    if group is None:
+        restore_roles()
+        group = Group.objects.get(name=ROLES[role])
+    return group
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(role: str | None = None, username: str | None = None, **extra):
         username = username or f"{role or 'nobody'}-{next(_counter)}"
         user = django_user_model.objects.create_user(username=username, password=PASSWORD, **extra)
         if role:
-            user.groups.add(Group.objects.get(name=ROLES[role]))
+            user.groups.add(role_group(role))
         return user
 
     return make

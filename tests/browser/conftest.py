@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 
 # Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+from tests.conftest import role_group  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -85,31 +83,11 @@ def screenshot(page: Page, device: str):
     return take
 
 
-def editors_group() -> Group:
-    """The Editors group as migration 0003 defines it, rebuilt if missing.
-
-    Flushes after live-server tests remove the role groups, and may remove permissions and
-    content types too (when another test has disturbed post_migrate), so rebuild what is needed.
-    """
-    ContentType.objects.clear_cache()  # ids cached before a flush no longer exist
-    group, _ = Group.objects.get_or_create(name="Editors")
-    for dotted in importlib.import_module("articles.migrations.0003_roles").ROLES["Editors"]:
-        app_label, codename = dotted.split(".")
-        model = django_apps.get_model(app_label, codename.rsplit("_", 1)[1])
-        permission, _ = Permission.objects.get_or_create(
-            content_type=ContentType.objects.get_for_model(model),
-            codename=codename,
-            defaults={"name": codename.replace("_", " ")},
-        )
-        group.permissions.add(permission)
-    return group
-
-
 @pytest.fixture
 def editor_account(transactional_db, django_user_model):
     """An editor with a real password."""
     user = django_user_model.objects.create_user("eddie", password=PASSWORD)
-    user.groups.add(editors_group())
+    user.groups.add(role_group("editor"))
     return user
 
 

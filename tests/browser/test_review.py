@@ -5,34 +5,15 @@ A missing browser fails these tests: it never skips them.
 
 from __future__ import annotations
 
-import importlib
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from articles.models import Article, Entity, Mention, Origin, Quote, ReviewState
-from tests.conftest import PASSWORD
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
+from tests.conftest import PASSWORD, role_group
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BODY = (
@@ -45,28 +26,6 @@ BODY = (
 )
 
 
-def ensure_roles() -> None:
-    """The role groups come from a data migration, which live-server tests' flushes remove."""
-    if not Group.objects.filter(name="Reviewers").exists():
-        importlib.import_module("articles.migrations.0003_roles").create_roles(apps, None)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def roles_for_later_tests(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        ensure_roles()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 def _span(text: str, nth: int = 0) -> tuple[int, int]:
     start = -1
     for _ in range(nth + 1):
@@ -77,7 +36,6 @@ def _span(text: str, nth: int = 0) -> tuple[int, int]:
 @pytest.fixture
 def story(django_user_model):
     """An extracted article: three people (one a duplicate), a place, three machine quotes."""
-    ensure_roles()
     article = Article.objects.create(
         title="Holloway promises to rebuild every school",
         outlet="Northern Courier",
@@ -125,7 +83,7 @@ def story(django_user_model):
             )
         )
     user = django_user_model.objects.create_user("rita", password=PASSWORD)
-    user.groups.add(Group.objects.get(name="Reviewers"))
+    user.groups.add(role_group("reviewer"))
     return {"article": article, "quotes": quotes, "jane": jane, "mark": mark, "twin": twin}
 
 
@@ -153,8 +111,8 @@ def page_for(browser, live_server):
 
 
 def shoot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def current_quote(page):
