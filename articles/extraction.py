@@ -271,8 +271,9 @@ def apply_extraction(
         ]
         _copy_rows(Mention, MENTION_COLUMNS, mentions)
         _copy_rows(Quote, QUOTE_COLUMNS, quotes)
+        changed_text = {"body": result.text} if result.text != source_text else {}
         Article.objects.filter(pk=article.pk).update(
-            body=result.text,
+            **changed_text,
             repairs=[
                 {
                     "start": r.start,

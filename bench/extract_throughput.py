@@ -59,7 +59,13 @@ def run_workers(count: int, database_url: str, batch_size: int) -> dict:
 
     from articles.models import Article, ExtractionRun
 
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
+    # As deployed: DEBUG off (with it on, Django records every SQL statement).
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 60,
+    }
     command = [sys.executable, "manage.py", "extract", "--once", "--batch-size", str(batch_size)]
     procs = [
         subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
