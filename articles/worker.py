@@ -192,14 +192,14 @@ class Worker:
 
     def process(self, ids: list[int]) -> int:
         """Extract the claimed articles; every article ends extracted, re-queued or failed."""
-        from articles.nlp.pipeline import extract
+        from articles.nlp.pipeline import PIPELINE_VERSION, extract
 
         nlp = self.nlp
         run = ExtractionRun.objects.create(
             worker=self.name,
             model_name=self.model_name,
             model_version=nlp.meta.get("version", ""),
-            pipeline_version=self.version.rsplit("/p", 1)[-1],
+            pipeline_version=PIPELINE_VERSION,
             started_at=timezone.now(),
         )
         started = time.perf_counter()
