@@ -128,3 +128,22 @@ def test_kept_human_items_follow_the_text_when_repair_changes_it(make_article):
 )
 def test_offset_map(old, new, offset, expected):
     assert OffsetMap(old, new)(offset) == expected
+
+
+def test_the_article_page_shows_what_repair_changed(make_article, client_for):
+    article = make_article('Ann Lee said "we are ready" in London. The <b>end</b>.')
+    Article.objects.filter(pk=article.pk).update(
+        repairs=[
+            {
+                "start": 34,
+                "end": 44,
+                "original": "LondonThe<script>",
+                "replacement": "London The",
+                "kind": "glued",
+            }
+        ]
+    )
+    page = client_for("editor").get(article.get_absolute_url()).content.decode()
+    assert "1 repair made to the text before analysis" in page
+    assert "London The" in page and "glued" in page
+    assert "LondonThe&lt;script&gt;" in page and "LondonThe<script>" not in page
