@@ -106,6 +106,15 @@ def _save(item, user, fields: list[str]) -> None:
     item.save(update_fields=[*fields, "version", "reviewed_by", "updated_at"])
 
 
+def _remove(item: Quote | Mention, user) -> None:
+    """Delete a human item; keep a machine one as rejected, so re-extraction cannot revive it."""
+    if item.origin == Origin.HUMAN:
+        item.delete()
+    else:
+        item.status = ReviewState.REJECTED
+        _save(item, user, ["status"])
+
+
 def find_or_create_entity(name: str, label: str) -> Entity:
     """The global entity with this name (or alias) and label, created if there is none."""
     name = " ".join(name.split())[:300]
@@ -239,11 +248,7 @@ def delete_quote(quote_id: int, version: int | None, user) -> None:
     with transaction.atomic():
         article, quote = _lock_item(Quote, quote_id, version)
         with _context(user, article.pk, "Delete quote", quote=quote.pk):
-            if quote.origin == Origin.HUMAN:
-                quote.delete()
-            else:
-                quote.status = ReviewState.REJECTED
-                _save(quote, user, ["status"])
+            _remove(quote, user)
             _start_review(article.pk, user)
 
 
@@ -297,11 +302,7 @@ def reject_mention(mention_id: int, version: int | None, user) -> None:
     with transaction.atomic():
         article, mention = _lock_item(Mention, mention_id, version)
         with _context(user, article.pk, "Remove mention", mention=mention.pk):
-            if mention.origin == Origin.HUMAN:
-                mention.delete()
-            else:
-                mention.status = ReviewState.REJECTED
-                _save(mention, user, ["status"])
+            _remove(mention, user)
             _start_review(article.pk, user)
 
 
