@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from articles.nlp.fastpipes import lemma
 from articles.nlp.lexicon import (
     ACCORDING_TO_PHRASES,
     COGNITION_VERBS,
@@ -90,40 +91,40 @@ def cue_at(doc: Doc, tok: Token) -> Cue | None:
             end = last.idx + len(last.text)
             phrase_text = doc[tok.i : last.i + 1].text
             return Cue(tok, tok.idx, end, phrase_text, obj, "according")
-    lemma = tok.lemma_.lower()
-    if lemma not in CUE_LEMMAS:
-        return _that_clause_cue(tok, lemma)
     if tok.pos_ not in ("VERB", "AUX"):
         return None
+    word = lemma(tok)
+    if word not in CUE_LEMMAS:
+        return _that_clause_cue(tok, word)
     # "When asked about it", "having been told": a participle with no speaking subject.
-    if tok.tag_ == "VBN" and lemma != "quote" and not _has_perfect_aux(tok):
+    if tok.tag_ == "VBN" and word != "quote" and not _has_perfect_aux(tok):
         return None
     subject = find_subject(tok)
-    if lemma in FINDING_VERBS and subject is not None and subject.lemma_.lower() in FINDING_NOUNS:
+    if word in FINDING_VERBS and subject is not None and lemma(subject) in FINDING_NOUNS:
         kind = "finding"
-    elif lemma in LABELLING_VERBS and lemma not in SPEECH_VERBS:
+    elif word in LABELLING_VERBS and word not in SPEECH_VERBS:
         kind = "label"
-    elif lemma not in CUE_VERBS:
-        if lemma not in REQUEST_VERBS:
+    elif word not in CUE_VERBS:
+        if word not in REQUEST_VERBS:
             return None
         kind = "stance"
-    elif lemma in COGNITION_VERBS:
+    elif word in COGNITION_VERBS:
         kind = "belief"
-    elif lemma in QUESTION_VERBS:
+    elif word in QUESTION_VERBS:
         kind = "question"
-    elif lemma in WEAK_SPEECH_VERBS:
+    elif word in WEAK_SPEECH_VERBS:
         kind = "weak"
-    elif lemma not in SPEECH_VERBS:
+    elif word not in SPEECH_VERBS:
         kind = "stance"
     else:
         kind = "speech"
     return Cue(tok, tok.idx, tok.idx + len(tok.text), tok.text, subject, kind)
 
 
-def _that_clause_cue(tok: Token, lemma: str) -> Cue | None:
+def _that_clause_cue(tok: Token, word: str) -> Cue | None:
     """Any other verb stating a "that" clause ("Smith conceded that ...", "the court ruled
     that ..."): a report of a position, held to the strict rules of belief verbs."""
-    if tok.pos_ != "VERB" or tok.tag_ == "VBN" or lemma in PERCEPTION_VERBS:
+    if tok.pos_ != "VERB" or tok.tag_ == "VBN" or word in PERCEPTION_VERBS:
         return None
     if not any(c.dep_ == "ccomp" and c.i > tok.i and _has_that(c) for c in tok.children):
         return None
@@ -133,7 +134,7 @@ def _that_clause_cue(tok: Token, lemma: str) -> Cue | None:
 def nominal_cue(tok: Token) -> tuple[Cue, tuple[int, int, Token]] | None:
     """A noun of saying or stance with its holder and content: "Smith's claim that taxes will
     fall", "her call for a recount", "their criticism of the plan"."""
-    preps = NOMINAL_CUES.get(tok.lemma_.lower()) if tok.pos_ == "NOUN" else None
+    preps = NOMINAL_CUES.get(lemma(tok)) if tok.pos_ == "NOUN" else None
     if preps is None:
         return None
     holder = next((c for c in tok.children if c.dep_ == "poss"), None)
@@ -159,7 +160,7 @@ def nominal_cue(tok: Token) -> tuple[Cue, tuple[int, int, Token]] | None:
 
 def _has_perfect_aux(verb: Token) -> bool:
     """True for "has said" (a perfect), False for "was told" or a bare "asked"."""
-    deps = {c.dep_: c.lemma_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+    deps = {c.dep_: lemma(c) for c in verb.children if c.dep_ in ("aux", "auxpass")}
     return deps.get("aux") == "have" and "auxpass" not in deps
 
 
@@ -179,7 +180,7 @@ def reports_clause(cue: Cue, content: Token, kind: str) -> bool:
     if cue.kind == "finding":
         return verb.dep_ != "relcl" and not _hypothetical(verb)
     weak = cue.kind in ("belief", "weak")
-    if weak and subj is not None and subj.lemma_.lower() in DOCUMENT_NOUNS:
+    if weak and subj is not None and lemma(subj) in DOCUMENT_NOUNS:
         return False  # "the study found", "data suggests": findings, not quotes
     if cue.kind == "belief":
         return (
@@ -215,7 +216,7 @@ def _holds_stance(verb: Token, subj: Token | None) -> bool:
         return False
     if verb.dep_ == "pcomp" or verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp"):
         return False
-    if verb.lemma_.lower() in DESIRE_VERBS:
+    if lemma(verb) in DESIRE_VERBS:
         return verb.dep_ in ("ROOT", "conj") and subj.pos_ == "PROPN"
     return not (
         verb.dep_ == "advcl"
@@ -275,17 +276,17 @@ def stance_content(verb: Token, finding: bool = False) -> tuple[int, int, Token]
     "criticized the plan for its cost", "wants to run", "called for a ban". Only dependents
     after the verb count, and the span stops before time or place adjuncts.
     """
-    lemma = verb.lemma_.lower()
-    if lemma in REQUEST_VERBS:
+    word = lemma(verb)
+    if word in REQUEST_VERBS:
         return _request(verb)
-    if lemma in LABELLING_VERBS:
+    if word in LABELLING_VERBS:
         labelled = _labelled_object(verb)
-        if labelled is not None or lemma not in STANCE_LEMMAS:
+        if labelled is not None or word not in STANCE_LEMMAS:
             return labelled
-    preps = STANCE_PREP_VERBS.get(lemma)
+    preps = STANCE_PREP_VERBS.get(word)
     head: Token | None = None
     for child in verb.rights:
-        if (finding or lemma in STANCE_VERBS or lemma in DESIRE_VERBS) and (
+        if (finding or word in STANCE_VERBS or word in DESIRE_VERBS) and (
             child.dep_ in _STANCE_OBJECT_DEPS
         ):
             head = child
@@ -301,7 +302,7 @@ def stance_content(verb: Token, finding: bool = False) -> tuple[int, int, Token]
                 continue  # "spoke out against": the preposition follows the particle
             head = obj
             break
-    if head is None or head.dep_ == "xcomp" and head.lemma_.lower() in SILENT_XCOMPS:
+    if head is None or head.dep_ == "xcomp" and lemma(head) in SILENT_XCOMPS:
         return None  # "declined to comment", "refused to say": no position is stated
     first, last = head.left_edge.i, head.right_edge.i
     for child in verb.rights:
@@ -426,7 +427,7 @@ def clause_tokens(verb: Token, content: Token) -> tuple[int, int]:
         if (
             tok.tag_ == "VBG"
             and tok.dep_ in ("advcl", "conj", "xcomp")
-            and tok.lemma_.lower() in SPEECH_VERBS
+            and lemma(tok) in SPEECH_VERBS
         ):
             last = tok.left_edge.i - 1
             break

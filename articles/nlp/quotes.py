@@ -34,8 +34,9 @@ from articles.nlp.cues import (
     trim_clause,
 )
 from articles.nlp.docindex import Sentences, index_quotes, paragraph_pieces, trim_space
+from articles.nlp.fastpipes import lemma
 from articles.nlp.labels import dash_name_after, label_at, signature_at
-from articles.nlp.lexicon import LABELLING_VERBS
+from articles.nlp.lexicon import LABELLING_VERBS, QUOTE_CHARS
 from articles.nlp.quotemarks import QuotedSpan, find_quoted_spans
 from articles.nlp.results import EntityCluster, EntityMention, QuoteSpan
 from articles.nlp.speakers import Speaker, SpeakerResolver, find_subject, relative_subject
@@ -46,6 +47,9 @@ MIN_FLOATING_WORDS = 4
 FLOATING_REACH = 900
 # Share of an indirect clause that may lie outside quotation marks before it counts as mixed.
 MIXED_MIN_OUTSIDE_WORDS = 3
+
+# What edges of a quote are not its words: marks, spaces and punctuation.
+_EDGE = frozenset(QUOTE_CHARS) | frozenset(".,;:!?()[]{}—–-…")
 
 
 @dataclass(slots=True)
@@ -77,7 +81,7 @@ def find_quotes(
     found.extend(_labelled(text, direct, resolver))
     found.extend(_labelled_paragraphs(doc, text, inside, resolver))
     found.sort(key=lambda f: (f.start, -f.end))
-    return _attribute(text, _distinct(found), resolver)
+    return _outermost(text, _attribute(text, _distinct(found), resolver))
 
 
 def _distinct(found: list[_Found]) -> list[_Found]:
@@ -89,6 +93,33 @@ def _distinct(found: list[_Found]) -> list[_Found]:
             continue
         out.append(f)
     return out
+
+
+def _outermost(text: str, quotes: list[QuoteSpan]) -> list[QuoteSpan]:
+    """Drop quotes lying inside reported speech already found.
+
+    A quoted phrase inside an indirect or mixed quote ("she said the plan was 'a disgrace'")
+    belongs to that quote, not to a second one. Spans are compared without their quote marks
+    and edge punctuation; `quotes` is sorted by start, longest first.
+    """
+    out: list[QuoteSpan] = []
+    covered = -1  # where the furthest reaching indirect or mixed quote kept so far ends
+    for q in quotes:
+        start, end = _core(text, q.start, q.end)
+        if end <= covered and out:
+            continue
+        out.append(q)
+        if q.kind != "direct":
+            covered = max(covered, end)
+    return out
+
+
+def _core(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in _EDGE):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _EDGE):
+        end -= 1
+    return start, end
 
 
 def _labelled(text: str, direct: list[_Found], resolver: SpeakerResolver) -> list[_Found]:
@@ -303,7 +334,7 @@ def _governing_cue(doc: Doc, rng: tuple[int, int]) -> tuple[Cue, Token | None] |
         if tok.i == root.i or first <= tok.i <= last:
             return None
         cue = cue_at(doc, tok)
-        if cue is None and tok.lemma_.lower() in LABELLING_VERBS and tok.pos_ == "VERB":
+        if cue is None and tok.pos_ == "VERB" and lemma(tok) in LABELLING_VERBS:
             cue = Cue(tok, tok.idx, tok.idx + len(tok.text), tok.text, find_subject(tok), "label")
         if cue is not None:
             if cue.kind in ("according", "belief", "finding", "stance") or negated(tok):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from articles.nlp.fastpipes import lemma
 from articles.nlp.labels import is_shouted
 from articles.nlp.lexicon import (
     DOCUMENT_NOUNS,
@@ -113,9 +114,9 @@ class SpeakerResolver:
             i -= 1
         for child in span.root.children:
             if child.dep_ == "appos":
-                roles.append(child.lemma_.lower())
+                roles.append(lemma(child))
         if span.root.dep_ == "appos":
-            roles.append(span.root.head.lemma_.lower())
+            roles.append(lemma(span.root.head))
         for role in roles:
             if role in ROLE_NOUNS:
                 self.role_at.append((span.start_char, role, cluster))
@@ -152,16 +153,16 @@ class SpeakerResolver:
                 return self._speaker(named.start, named.end, named.text, named.cluster, "name")
         if mention is not None:
             return self._speaker(start, end, text, mention.cluster, "name")
-        lemma = head.lemma_.lower()
-        if lemma in ROLE_NOUNS:
-            cluster = self.role_holder(lemma, head.idx)
+        word = lemma(head)
+        if word in ROLE_NOUNS:
+            cluster = self.role_holder(word, head.idx)
             if cluster is None:
                 # A role never spelled out next to a name ("the rookie defenceman"): news
                 # prose describes the person it is already talking about.
                 cluster = self.antecedent(head.idx, "")
             if cluster is not None:
                 return self._speaker(start, end, text, cluster, "role")
-        kind = "group" if lemma in ORGANISATION_NOUNS else "other"
+        kind = "group" if word in ORGANISATION_NOUNS else "other"
         return Speaker(start, end, text, None, text, kind)
 
     def _named_in(self, head: Token) -> EntityMention | None:
@@ -175,7 +176,7 @@ class SpeakerResolver:
                 named = self.mention_at(child.idx, child.idx + len(child.text))
                 if named is not None and named.label == "PERSON":
                     return named
-        if head.lemma_.lower() in DOCUMENT_NOUNS:
+        if lemma(head) in DOCUMENT_NOUNS:
             for child in head.children:
                 if child.dep_ == "prep" and child.lower_ in ("by", "from", "of"):
                     for obj in child.children:
@@ -281,17 +282,15 @@ def find_subject(verb: Token) -> Token | None:
         # "..., adding that ...": the speaker is the subject of the speech verb above.
         head = verb.head
         for _ in range(3):
-            if head.lemma_.lower() in SPEECH_VERBS or head.dep_ == "ROOT":
+            if lemma(head) in SPEECH_VERBS or head.dep_ == "ROOT":
                 break
             head = head.head
-        if head.lemma_.lower() in SPEECH_VERBS:
+        if lemma(head) in SPEECH_VERBS:
             tok = head
     for _ in range(5):
         for child in tok.children:
             # "He was quoted as saying": the passive subject of "quote" is the speaker.
-            if child.dep_ in SUBJECT_DEPS and (
-                child.dep_ != "nsubjpass" or tok.lemma_.lower() == "quote"
-            ):
+            if child.dep_ in SUBJECT_DEPS and (child.dep_ != "nsubjpass" or lemma(tok) == "quote"):
                 if child.lower_ in RELATIVE_PRONOUNS and tok.dep_ == "relcl":
                     return tok.head
                 return child

@@ -509,6 +509,17 @@ def test_mixed_clause_is_reported_once(run) -> None:
 
 
 @pytest.mark.slow
+def test_quotation_ending_reported_speech_is_part_of_it(run) -> None:
+    text = (
+        "Maria Lopez said further details about the bridge and the budget would be "
+        '"released in due course."'
+    )
+    [q] = run(text)
+    assert q.kind == "mixed"
+    assert "details" in q.text and "due course" in q.text
+
+
+@pytest.mark.slow
 def test_request_reports_person_and_act(run) -> None:
     q = only(run("Maria Lopez asked the council to delay the vote on the bridge."), "council")
     assert q.cue == "asked"
