@@ -104,7 +104,10 @@ def _fuzzy_matches(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Entit
             LIMIT 1
         ) AS best
     """
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # With the threshold raised, the % operator itself rejects weak matches, and the
+        # planner uses the (label, key) trigram index rather than reading the whole label.
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [FUZZY_MATCH_MIN_SIMILARITY])
         cursor.execute(
             sql,
             [

@@ -7,6 +7,16 @@ from spacy.tokens import Doc, Span
 from articles.nlp.lexicon import BOILERPLATE_LABELS
 from articles.nlp.quotemarks import QuotedSpan
 
+_TEXT_KEY = "newsroom.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """The document's text, built once: spaCy rebuilds Doc.text from every token per access."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
 
 class Sentences:
     """Sentence of each token, computed once: Token.sent rescans the document per call."""

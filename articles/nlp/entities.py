@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
+from articles.nlp.docindex import doc_text
 from articles.nlp.namematch import (
     PLACE_LABELS,
     bare,
@@ -82,7 +83,7 @@ def find_entities(doc: Doc) -> tuple[list[EntityCluster], list[EntityMention]]:
 
     Mention labels are the cluster's label after correction, not always spaCy's.
     """
-    text = doc.text  # built from the tokens on every access, so read once
+    text = doc_text(doc)
     mentions = [m for ent in doc.ents if (m := _clean(ent, text)) is not None]
     # "Washington" is a place unless the article names someone Washington.
     people = _surnames(mentions)

@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from articles.nlp import fastpipes
+from articles.nlp.docindex import doc_text
 from articles.nlp.entities import find_entities
 from articles.nlp.quotes import find_quotes
 from articles.nlp.repair import RepairResult, repair_text
@@ -55,7 +56,7 @@ def extract_doc(doc: Doc, repaired: RepairResult | None = None) -> ArticleExtrac
     entities, mentions = find_entities(doc)
     quotes = find_quotes(doc, entities, mentions)
     return ArticleExtraction(
-        text=doc.text,
+        text=doc_text(doc),
         repairs=list(repaired.repairs) if repaired else [],
         entities=entities,
         mentions=mentions,

@@ -33,7 +33,13 @@ from articles.nlp.cues import (
     reports_clause,
     trim_clause,
 )
-from articles.nlp.docindex import Sentences, index_quotes, paragraph_pieces, trim_space
+from articles.nlp.docindex import (
+    Sentences,
+    doc_text,
+    index_quotes,
+    paragraph_pieces,
+    trim_space,
+)
 from articles.nlp.fastpipes import lemma
 from articles.nlp.labels import dash_name_after, label_at, signature_at
 from articles.nlp.lexicon import LABELLING_VERBS, QUOTE_CHARS
@@ -71,7 +77,7 @@ def find_quotes(
     """Return the quotes in the document, each attributed where possible."""
     if not len(doc):
         return []
-    text = doc.text  # Doc.text rebuilds the string on every access: read it once
+    text = doc_text(doc)
     quoted = find_quoted_spans(text)
     inside, ranges = index_quotes(doc, quoted)
     sents = Sentences(doc, text)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from articles.nlp.docindex import doc_text
 from articles.nlp.fastpipes import lemma
 from articles.nlp.labels import is_shouted
 from articles.nlp.lexicon import (
@@ -54,7 +55,7 @@ class SpeakerResolver:
         self, doc: Doc, entities: list[EntityCluster], mentions: list[EntityMention]
     ) -> None:
         self.doc = doc
-        self.text = doc.text  # Doc.text rebuilds the string on every access
+        self.text = doc_text(doc)
         self.entities = entities
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.starts = [m.start for m in self.mentions]
