@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from contextlib import nullcontext
 
+import psycopg
 from django.db import connection, transaction
-from django.db.models import Q, Value
+from django.db.models import Q
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from articles.models import (
     Article,
@@ -33,6 +36,8 @@ FUZZY_MATCH_MIN_WORDS = 2
 FUZZY_MATCH_MIN_SIMILARITY = 0.6
 # A new machine quote overlapping a kept quote this much is the same quote found again.
 SAME_QUOTE_IOU = 0.5
+# Items a new extraction must leave alone: everything but unreviewed machine output.
+KEPT = ~Q(origin=Origin.MACHINE, status=ReviewState.UNREVIEWED)
 
 
 def cluster_key(cluster: EntityCluster) -> tuple[str, str]:
@@ -121,13 +126,6 @@ def _fuzzy_matches(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Entit
     return {(label, key): entities[pk] for key, label, pk in rows}
 
 
-def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
-    overlap = min(a[1], b[1]) - max(a[0], b[0])
-    if overlap <= 0:
-        return 0.0
-    return overlap / (max(a[1], b[1]) - min(a[0], b[0]))
-
-
 class OffsetMap:
     """Maps offsets in an old text to the same place in a new one (for kept human items)."""
 
@@ -143,16 +141,19 @@ class OffsetMap:
         return self.blocks[-1][1] if self.blocks else offset
 
 
-def _move_kept_items(article: Article, new_text: str) -> None:
-    """The stored text changed: move the offsets of the items we keep to match it."""
+def _move_kept_items(article_id: int, old_text: str, new_text: str) -> None:
+    """The stored text is changing: move the offsets of the items we keep to match it."""
     moves = [
         (Mention, ("start", "end")),
         (Quote, ("start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end")),
     ]
-    kept = [(model, fields, list(model.objects.filter(article=article))) for model, fields in moves]
+    kept = [
+        (model, fields, list(model.objects.filter(article_id=article_id).filter(KEPT)))
+        for model, fields in moves
+    ]
     if not any(items for _, _, items in kept):
         return  # the usual case, and the diff below is the costly part
-    remap = OffsetMap(article.body, new_text)
+    remap = OffsetMap(old_text, new_text)
     for model, fields, items in kept:
         for item in items:
             for name in fields:
@@ -164,39 +165,87 @@ def _move_kept_items(article: Article, new_text: str) -> None:
         model.objects.bulk_update(items, list(fields))
 
 
-MACHINE_COLUMNS = ("origin", "status", "run_id", "version", "created_at", "updated_at")
-MENTION_COLUMNS = ("article_id", "entity_id", "start", "end", "text", "label", *MACHINE_COLUMNS)
-QUOTE_COLUMNS = (
-    "article_id",
-    "start",
-    "end",
-    "text",
-    "kind",
-    "cue",
-    "cue_start",
-    "cue_end",
-    "speaker_id",
-    "speaker_text",
-    "speaker_start",
-    "speaker_end",
-    "confidence",
-    *MACHINE_COLUMNS,
+# One statement stores an article's results: it locks the article if this worker still holds
+# its claim, deletes the unreviewed machine items, inserts the new ones that do not repeat a
+# kept item, and marks the article extracted. Every part joins `held`, so nothing happens
+# when the claim was lost. Sub-statements share one snapshot, which is why the repeat checks
+# name the kept items explicitly rather than relying on the deletes.
+_STORE_SQL = """
+WITH held AS (
+    SELECT id FROM articles_article
+    WHERE id = %(article)s AND status = %(processing)s AND claimed_by = %(worker)s
+    FOR NO KEY UPDATE
+),
+old_quotes AS (
+    DELETE FROM articles_quote q USING held
+    WHERE q.article_id = held.id AND q.origin = %(machine)s AND q.status = %(unreviewed)s
+),
+old_mentions AS (
+    DELETE FROM articles_mention m USING held
+    WHERE m.article_id = held.id AND m.origin = %(machine)s AND m.status = %(unreviewed)s
+),
+new_mentions AS (
+    INSERT INTO articles_mention (
+        article_id, entity_id, start, "end", text, label,
+        origin, status, run_id, version, created_at, updated_at
+    )
+    SELECT held.id, n.entity_id, n.start, n.stop, n.text, n.label,
+        %(machine)s, %(unreviewed)s, %(run)s, 1, %(now)s, %(now)s
+    FROM held, unnest(
+        %(m_entity)s::bigint[], %(m_start)s::int[], %(m_end)s::int[],
+        %(m_text)s::text[], %(m_label)s::text[]
+    ) AS n(entity_id, start, stop, text, label)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM articles_mention k
+        WHERE k.article_id = held.id
+          AND NOT (k.origin = %(machine)s AND k.status = %(unreviewed)s)
+          AND k.start < n.stop AND n.start < k."end"
+    )
+    RETURNING 1
+),
+new_quotes AS (
+    INSERT INTO articles_quote (
+        article_id, start, "end", text, kind, cue, cue_start, cue_end,
+        speaker_id, speaker_text, speaker_start, speaker_end, confidence,
+        origin, status, run_id, version, created_at, updated_at
+    )
+    SELECT held.id, n.start, n.stop, n.text, n.kind, n.cue, n.cue_start, n.cue_end,
+        n.speaker_id, n.speaker_text, n.speaker_start, n.speaker_end, n.confidence,
+        %(machine)s, %(unreviewed)s, %(run)s, 1, %(now)s, %(now)s
+    FROM held, unnest(
+        %(q_start)s::int[], %(q_end)s::int[], %(q_text)s::text[], %(q_kind)s::text[],
+        %(q_cue)s::text[], %(q_cue_start)s::int[], %(q_cue_end)s::int[],
+        %(q_speaker)s::bigint[], %(q_speaker_text)s::text[], %(q_speaker_start)s::int[],
+        %(q_speaker_end)s::int[], %(q_confidence)s::float8[]
+    ) AS n(start, stop, text, kind, cue, cue_start, cue_end,
+           speaker_id, speaker_text, speaker_start, speaker_end, confidence)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM articles_quote k
+        WHERE k.article_id = held.id
+          AND NOT (k.origin = %(machine)s AND k.status = %(unreviewed)s)
+          AND k.start < n.stop AND n.start < k."end"
+          AND (LEAST(k."end", n.stop) - GREATEST(k.start, n.start))::float8
+              >= %(same_quote)s * (GREATEST(k."end", n.stop) - LEAST(k.start, n.start))
+    )
+    RETURNING 1
+),
+done AS (
+    UPDATE articles_article a SET
+        body = COALESCE(%(body)s, a.body),
+        repairs = %(repairs)s::jsonb,
+        status = %(extracted)s,
+        extracted_at = %(now)s,
+        extraction_version = %(version)s,
+        last_error = '',
+        claimed_by = '',
+        lease_expires_at = NULL,
+        next_attempt_at = NULL
+    FROM held WHERE a.id = held.id
+    RETURNING 1
 )
-
-
-def _copy_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert rows with COPY: the worker's hot path, several times cheaper than bulk_create.
-
-    Triggers still fire, so the audit history records these inserts like any other.
-    """
-    if not rows:
-        return
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
-        with cursor.cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
+SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM new_mentions),
+    (SELECT count(*) FROM new_quotes)
+"""
 
 
 def apply_extraction(
@@ -209,75 +258,70 @@ def apply_extraction(
     source_text: str,
     entities: dict[tuple[str, str], Entity] | None = None,
 ) -> tuple[int, int] | None:
-    """Write one article's results in one transaction; return (mentions, quotes) written.
+    """Write one article's results atomically; return (mentions, quotes) written.
 
     `source_text` is the body the extraction ran on; `entities` may come from one
-    resolve_entities call for a whole batch. Call outside any transaction. Locks the article
-    row FOR NO KEY UPDATE; returns None and writes nothing if this worker no longer holds the
-    article's claim (its lease lapsed and another worker took it).
+    resolve_entities call for a whole batch. Call outside any transaction. Returns None and
+    writes nothing if this worker no longer holds the article's claim (its lease lapsed and
+    another worker took it). In the usual case, text unchanged by repair, this is a single
+    statement: one round trip to the database per article.
     """
     if entities is None:
         entities = resolve_entities(result.entities)
-    cluster_entities = [entities[cluster_key(cluster)] for cluster in result.entities]
-    with transaction.atomic():
-        held = (
-            Article.objects.select_for_update(no_key=True)
-            .filter(pk=article_id, status=Article.Status.PROCESSING, claimed_by=worker)
-            .values_list("pk", flat=True)
-        )
-        if not list(held):
-            return None
-        article = Article(pk=article_id, body=source_text)
-        machine_unreviewed = Q(origin=Origin.MACHINE, status=ReviewState.UNREVIEWED)
-        Quote.objects.filter(article_id=article_id).filter(machine_unreviewed).delete()
-        Mention.objects.filter(article_id=article_id).filter(machine_unreviewed).delete()
-        if result.text != source_text:
-            _move_kept_items(article, result.text)
-
-        kept = Mention.objects.filter(article_id=article_id).values_list(Value("m"), "start", "end")
-        kept = kept.union(
-            Quote.objects.filter(article_id=article_id).values_list(Value("q"), "start", "end"),
-            all=True,
-        )
-        kept_mentions, kept_quotes = [], []
-        for kind, start, end in kept:
-            (kept_mentions if kind == "m" else kept_quotes).append((start, end))
-        now = timezone.now()
-        run_id = run.pk if run is not None else None
-        machine = (Origin.MACHINE, ReviewState.UNREVIEWED, run_id, 1, now, now)
-        mentions = [
-            (article_id, cluster_entities[m.cluster].pk, m.start, m.end, m.text, m.label, *machine)
-            for m in result.mentions
-            if m.end > m.start
-            and not any(m.start < end and start < m.end for start, end in kept_mentions)
-        ]
-        quotes = [
-            (
-                article_id,
-                q.start,
-                q.end,
-                q.text,
-                q.kind,
-                q.cue[:100],
-                q.cue_start,
-                q.cue_end,
-                cluster_entities[q.speaker_cluster].pk if q.speaker_cluster is not None else None,
-                (q.speaker_text or q.speaker or "")[:300],
-                q.speaker_start,
-                q.speaker_end,
-                q.confidence,
-                *machine,
+    ids = [entities[cluster_key(cluster)].pk for cluster in result.entities]
+    params = _store_params(article_id, worker, result, run, version, ids)
+    changed = result.text != source_text
+    params["body"] = result.text if changed else None
+    # Unchanged text (the usual case) needs one statement, which is its own transaction.
+    with transaction.atomic() if changed else nullcontext():
+        if changed:
+            held = (
+                Article.objects.select_for_update(no_key=True)
+                .filter(pk=article_id, status=Article.Status.PROCESSING, claimed_by=worker)
+                .exists()
             )
-            for q in result.quotes
-            if q.end > q.start
-            and not any(_iou((q.start, q.end), kept) >= SAME_QUOTE_IOU for kept in kept_quotes)
-        ]
-        _copy_rows(Mention, MENTION_COLUMNS, mentions)
-        _copy_rows(Quote, QUOTE_COLUMNS, quotes)
-        changed_text = {"body": result.text} if result.text != source_text else {}
-        Article.objects.filter(pk=article.pk).update(
-            **changed_text,
-            repairs=[
+            if not held:
+                return None
+            _move_kept_items(article_id, source_text, result.text)
+        stored, mentions, quotes = _execute_prepared(_STORE_SQL, params)
+    return (mentions, quotes) if stored else None
+
+
+def _execute_prepared(sql: str, params: dict) -> tuple:
+    """Run a statement as a prepared statement and return its one row.
+
+    Django binds parameters on the client, so the server would plan this long statement
+    afresh for every article; a server-side prepared statement is planned once per connection.
+    """
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()
+
+
+def _store_params(
+    article_id: int,
+    worker: str,
+    result: ArticleExtraction,
+    run: ExtractionRun | None,
+    version: str,
+    entity_ids: list[int],
+) -> dict:
+    mentions = [m for m in result.mentions if m.end > m.start]
+    quotes = [q for q in result.quotes if q.end > q.start]
+    return {
+        "article": article_id,
+        "worker": worker,
+        "processing": Article.Status.PROCESSING,
+        "extracted": Article.Status.EXTRACTED,
+        "machine": Origin.MACHINE,
+        "unreviewed": ReviewState.UNREVIEWED,
+        "run": run.pk if run is not None else None,
+        "now": timezone.now(),
+        "version": version,
+        "same_quote": SAME_QUOTE_IOU,
+        "repairs": Jsonb(
+            [
                 {
                     "start": r.start,
                     "end": r.end,
@@ -286,13 +330,25 @@ def apply_extraction(
                     "kind": r.kind,
                 }
                 for r in result.repairs
-            ],
-            status=Article.Status.EXTRACTED,
-            extracted_at=now,
-            extraction_version=version,
-            last_error="",
-            claimed_by="",
-            lease_expires_at=None,
-            next_attempt_at=None,
-        )
-    return len(mentions), len(quotes)
+            ]
+        ),
+        "m_entity": [entity_ids[m.cluster] for m in mentions],
+        "m_start": [m.start for m in mentions],
+        "m_end": [m.end for m in mentions],
+        "m_text": [m.text for m in mentions],
+        "m_label": [m.label for m in mentions],
+        "q_start": [q.start for q in quotes],
+        "q_end": [q.end for q in quotes],
+        "q_text": [q.text for q in quotes],
+        "q_kind": [q.kind for q in quotes],
+        "q_cue": [q.cue[:100] for q in quotes],
+        "q_cue_start": [q.cue_start for q in quotes],
+        "q_cue_end": [q.cue_end for q in quotes],
+        "q_speaker": [
+            entity_ids[q.speaker_cluster] if q.speaker_cluster is not None else None for q in quotes
+        ],
+        "q_speaker_text": [(q.speaker_text or q.speaker or "")[:300] for q in quotes],
+        "q_speaker_start": [q.speaker_start for q in quotes],
+        "q_speaker_end": [q.speaker_end for q in quotes],
+        "q_confidence": [q.confidence for q in quotes],
+    }

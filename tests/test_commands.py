@@ -50,15 +50,20 @@ def import_dir(tmp_path):
     nested.mkdir()
     (nested / "feed.jsonl").write_text("\n".join(feed), encoding="utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
-    # Not importable formats in a directory are skipped, not reported.
+    # Other formats in a directory are skipped and counted; hidden files are ignored.
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7")
     (tmp_path / "notes.odt").write_bytes(b"PK\x03\x04")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "notes.txt").write_text("Not an article at all.", encoding="utf-8")
     return tmp_path
 
 
 def test_import_directory_reports_counts_and_creates_rows(import_dir, editor):
     out, err = run("import_articles", str(import_dir), user=editor.username)
-    assert out.strip().splitlines()[-1] == "4 created, 0 duplicate, 3 rejected"
+    assert out.strip().splitlines()[-1] == (
+        "4 created, 0 duplicate, 3 rejected, 2 skipped (unsupported file types)"
+    )
     assert sorted(Article.objects.values_list("title", flat=True)) == [
         "Feed one",
         "Ferry ends",
@@ -80,7 +85,7 @@ def test_import_directory_reports_counts_and_creates_rows(import_dir, editor):
 def test_import_again_reports_duplicates(import_dir):
     run("import_articles", str(import_dir))
     out, _ = run("import_articles", str(import_dir))
-    assert out.strip() == "0 created, 4 duplicate, 3 rejected"
+    assert out.strip() == "0 created, 4 duplicate, 3 rejected, 2 skipped (unsupported file types)"
     assert Article.objects.count() == 4
     assert set(Article.objects.values_list("uploaded_by", flat=True)) == {None}
 
@@ -90,6 +95,12 @@ def test_import_verbose_lists_every_article(import_dir):
     assert out.splitlines() == ["created harbour.txt", "1 created, 0 duplicate, 0 rejected"]
     out, _ = run("import_articles", str(import_dir / "harbour.txt"), verbosity=2)
     assert out.splitlines() == ["duplicate harbour.txt", "0 created, 1 duplicate, 0 rejected"]
+
+
+def test_import_verbose_lists_skipped_files(import_dir):
+    out, _ = run("import_articles", str(import_dir), verbosity=2)
+    skipped = [line for line in out.splitlines() if line.startswith("skipped ")]
+    assert skipped == [f"skipped {import_dir / 'notes.odt'}", f"skipped {import_dir / 'scan.pdf'}"]
 
 
 def test_import_named_unsupported_file_is_rejected(import_dir):

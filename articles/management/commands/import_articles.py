@@ -26,6 +26,7 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No user called {user!r}.") from None
         counts: Counter[str] = Counter()
+        self.skipped: list[Path] = []
         max_bytes = int(settings.NEWSROOM_MAX_UPLOAD_MB * 1024 * 1024)
         for path in self._files(paths):
             if path.stat().st_size > max_bytes:
@@ -49,20 +50,29 @@ class Command(BaseCommand):
                     self.stderr.write(f"rejected {result.label}: {result.message}")
                 elif options["verbosity"] >= 2:
                     self.stdout.write(f"{result.outcome} {result.label}")
-        self.stdout.write(
+        summary = (
             f"{counts['created']} created, {counts['duplicate']} duplicate, "
             f"{counts['rejected']} rejected"
         )
+        if self.skipped:
+            summary += f", {len(self.skipped)} skipped (unsupported file types)"
+            if options["verbosity"] >= 2:
+                for path in self.skipped:
+                    self.stdout.write(f"skipped {path}")
+        self.stdout.write(summary)
 
     def _files(self, paths):
         for name in paths:
             path = Path(name)
             if path.is_dir():
-                yield from sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in ingest.SUPPORTED_EXTENSIONS
-                )
+                for found in sorted(path.rglob("*")):
+                    hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
+                    if hidden or not found.is_file():
+                        continue  # .git, .DS_Store and the like are not articles
+                    if found.suffix.lower() in ingest.SUPPORTED_EXTENSIONS:
+                        yield found
+                    else:
+                        self.skipped.append(found)
             elif path.is_file():
                 yield path
             else:
