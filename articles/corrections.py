@@ -1,4 +1,6 @@
-"""Reviewers' corrections: quotes, mentions, entities and the article's review status.
+"""Reviewers' corrections: quotes, mentions and the article's review status.
+
+Corrections to global entities (rename, aliases, merge, split) are in `entity_corrections`.
 
 Every function here is one change a reviewer makes, written in one transaction and grouped in
 one pghistory context (so the audit history shows it as one change and undo reverts it whole).
@@ -15,11 +17,12 @@ re-extraction would find it again. Items a human added are deleted outright.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from typing import Any
 
 import pghistory
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import Model
 from django.utils import timezone
 
 from articles.models import Article, Entity, EntityAlias, Mention, Origin, Quote, ReviewState
@@ -84,6 +87,20 @@ def _lock_item(model: type[Quote] | type[Mention], pk: int, version: int | None)
     return article, item
 
 
+@contextmanager
+def _editing(model: type[Quote] | type[Mention], pk: int, version: int | None, user, action: str):
+    """One reviewer edit of a quote or mention, as one transaction and one change set.
+
+    Locks the article and the item, checks the version the reviewer saw, and yields both;
+    when the edit succeeds, the article moves into review.
+    """
+    with transaction.atomic():
+        article, item = _lock_item(model, pk, version)
+        with _context(user, article.pk, action, **{model._meta.model_name: item.pk}):
+            yield article, item
+            _start_review(article.pk, user)
+
+
 def _span(article: Article, start: int | None, end: int | None) -> tuple[int, int, str]:
     if start is None or end is None:
         raise CorrectionError("Select the text in the article first.")
@@ -141,12 +158,10 @@ def review_quote(quote_id: int, version: int | None, user, status: str) -> Quote
     """Accept or reject a quote. Locks its article FOR NO KEY UPDATE and the quote FOR UPDATE."""
     if status not in (ReviewState.ACCEPTED, ReviewState.REJECTED):
         raise CorrectionError("A quote can only be accepted or rejected here.")
-    with transaction.atomic():
-        article, quote = _lock_item(Quote, quote_id, version)
-        with _context(user, article.pk, f"{ReviewState(status).label} quote", quote=quote.pk):
-            quote.status = status
-            _save(quote, user, ["status"])
-            _start_review(article.pk, user)
+    action = f"{ReviewState(status).label} quote"
+    with _editing(Quote, quote_id, version, user, action) as (_, quote):
+        quote.status = status
+        _save(quote, user, ["status"])
     return quote
 
 
@@ -160,21 +175,18 @@ def correct_quote(
     end: int | None = None,
 ) -> Quote:
     """Change a quote's type or boundaries. Same locks as review_quote."""
-    with transaction.atomic():
-        article, quote = _lock_item(Quote, quote_id, version)
+    if kind is not None and kind not in Quote.Kind.values:
+        raise CorrectionError("Unknown quote type.")
+    with _editing(Quote, quote_id, version, user, "Correct quote") as (article, quote):
         fields = ["status"]
         if kind is not None:
-            if kind not in Quote.Kind.values:
-                raise CorrectionError("Unknown quote type.")
             quote.kind = kind
             fields.append("kind")
         if start is not None and end is not None:
             quote.start, quote.end, quote.text = _span(article, start, end)
             fields += ["start", "end", "text"]
-        with _context(user, article.pk, "Correct quote", quote=quote.pk):
-            quote.status = ReviewState.CORRECTED
-            _save(quote, user, fields)
-            _start_review(article.pk, user)
+        quote.status = ReviewState.CORRECTED
+        _save(quote, user, fields)
     return quote
 
 
@@ -187,15 +199,12 @@ def set_speaker(
     new_name: str = "",
 ) -> Quote:
     """Attribute a quote to an existing entity or to a new person. Same locks as review_quote."""
-    with transaction.atomic():
-        article, quote = _lock_item(Quote, quote_id, version)
-        with _context(user, article.pk, "Change speaker", quote=quote.pk):
-            speaker = _speaker(entity_id, new_name)
-            quote.speaker = speaker
-            quote.speaker_text = speaker.name
-            quote.status = ReviewState.CORRECTED
-            _save(quote, user, ["speaker", "speaker_text", "status"])
-            _start_review(article.pk, user)
+    with _editing(Quote, quote_id, version, user, "Change speaker") as (_, quote):
+        speaker = _speaker(entity_id, new_name)
+        quote.speaker = speaker
+        quote.speaker_text = speaker.name
+        quote.status = ReviewState.CORRECTED
+        _save(quote, user, ["speaker", "speaker_text", "status"])
     return quote
 
 
@@ -245,11 +254,8 @@ def add_quote(
 
 def delete_quote(quote_id: int, version: int | None, user) -> None:
     """Remove a quote: a human one is deleted, a machine one kept as rejected. Same locks."""
-    with transaction.atomic():
-        article, quote = _lock_item(Quote, quote_id, version)
-        with _context(user, article.pk, "Delete quote", quote=quote.pk):
-            _remove(quote, user)
-            _start_review(article.pk, user)
+    with _editing(Quote, quote_id, version, user, "Delete quote") as (_, quote):
+        _remove(quote, user)
 
 
 # Mentions ----------------------------------------------------------------------------------
@@ -257,53 +263,41 @@ def delete_quote(quote_id: int, version: int | None, user) -> None:
 
 def relabel_mention(mention_id: int, version: int | None, user, label: str) -> Mention:
     """Give a mention another type; it moves to the entity of that name and type. Same locks."""
-    with transaction.atomic():
-        article, mention = _lock_item(Mention, mention_id, version)
-        with _context(user, article.pk, "Relabel mention", mention=mention.pk):
-            entity = find_or_create_entity(mention.entity.name, label)
-            mention.label = label
-            mention.entity = entity
-            mention.status = ReviewState.CORRECTED
-            _save(mention, user, ["label", "entity", "status"])
-            _start_review(article.pk, user)
+    with _editing(Mention, mention_id, version, user, "Relabel mention") as (_, mention):
+        entity = find_or_create_entity(mention.entity.name, label)
+        mention.label = label
+        mention.entity = entity
+        mention.status = ReviewState.CORRECTED
+        _save(mention, user, ["label", "entity", "status"])
     return mention
 
 
 def set_mention_span(mention_id: int, version: int | None, user, start: int, end: int) -> Mention:
     """Fix a mention's boundaries. Same locks as relabel_mention."""
-    with transaction.atomic():
-        article, mention = _lock_item(Mention, mention_id, version)
-        with _context(user, article.pk, "Fix mention span", mention=mention.pk):
-            mention.start, mention.end, mention.text = _span(article, start, end)
-            mention.status = ReviewState.CORRECTED
-            _save(mention, user, ["start", "end", "text", "status"])
-            _start_review(article.pk, user)
+    with _editing(Mention, mention_id, version, user, "Fix mention span") as (article, mention):
+        mention.start, mention.end, mention.text = _span(article, start, end)
+        mention.status = ReviewState.CORRECTED
+        _save(mention, user, ["start", "end", "text", "status"])
     return mention
 
 
 def link_mention(mention_id: int, version: int | None, user, entity_id: int) -> Mention:
     """Point a mention at another entity (and that entity's type). Same locks."""
-    with transaction.atomic():
-        article, mention = _lock_item(Mention, mention_id, version)
+    with _editing(Mention, mention_id, version, user, "Link mention") as (_, mention):
         entity = Entity.objects.filter(pk=entity_id).first()
         if entity is None:
             raise CorrectionError("That entity no longer exists.")
-        with _context(user, article.pk, "Link mention", mention=mention.pk):
-            mention.entity = entity
-            mention.label = entity.label
-            mention.status = ReviewState.CORRECTED
-            _save(mention, user, ["entity", "label", "status"])
-            _start_review(article.pk, user)
+        mention.entity = entity
+        mention.label = entity.label
+        mention.status = ReviewState.CORRECTED
+        _save(mention, user, ["entity", "label", "status"])
     return mention
 
 
 def reject_mention(mention_id: int, version: int | None, user) -> None:
     """Remove a false positive: a human mention is deleted, a machine one kept as rejected."""
-    with transaction.atomic():
-        article, mention = _lock_item(Mention, mention_id, version)
-        with _context(user, article.pk, "Remove mention", mention=mention.pk):
-            _remove(mention, user)
-            _start_review(article.pk, user)
+    with _editing(Mention, mention_id, version, user, "Remove mention") as (_, mention):
+        _remove(mention, user)
 
 
 def add_mention(
@@ -340,210 +334,6 @@ def add_mention(
             )
             _start_review(article.pk, user)
     return mention
-
-
-# Entities ----------------------------------------------------------------------------------
-
-
-def _lock_entity(pk: int, version: int | None, *, deleting: bool = False) -> Entity:
-    # FOR NO KEY UPDATE unless the row goes: the worker may keep inserting mentions that point
-    # at the entity (their foreign-key checks take KEY SHARE locks, which this does not block).
-    entities = Entity.objects.select_for_update(no_key=not deleting)
-    entity = entities.filter(pk=pk).first()
-    if entity is None:
-        raise Conflict(None, "This entity no longer exists: it was merged or removed.")
-    if version is not None and entity.version != int(version):
-        raise Conflict(entity)
-    return entity
-
-
-def _bump(entity: Entity, fields: list[str]) -> None:
-    entity.version += 1
-    entity.save(update_fields=[*fields, "version", "updated_at"])
-
-
-def rename_entity(
-    entity_id: int, version: int | None, user, name: str, *, article_id: int | None = None
-) -> Entity:
-    """Change an entity's canonical name; the old one stays as an alias.
-
-    Locks the entity row FOR NO KEY UPDATE (as do the other entity edits below).
-    """
-    name = " ".join(name.split())[:300]
-    if not name:
-        raise CorrectionError("A name is needed.")
-    with transaction.atomic():
-        entity = _lock_entity(entity_id, version)
-        with _context(user, article_id, "Rename entity", entity=entity.pk):
-            old_name = entity.name
-            entity.name = name
-            entity.key = entity_key(name, entity.label)[:300] or name.lower()
-            _bump(entity, ["name", "key"])
-            _add_alias(entity, old_name)
-            EntityAlias.objects.filter(entity=entity, key=entity.key).delete()
-    return entity
-
-
-def _add_alias(entity: Entity, name: str) -> None:
-    key = entity_key(name, entity.label)[:300]
-    if key and key != entity.key:
-        EntityAlias.objects.get_or_create(entity=entity, key=key, defaults={"name": name[:300]})
-
-
-def add_alias(
-    entity_id: int, version: int | None, user, name: str, *, article_id: int | None = None
-) -> Entity:
-    """Add another name this entity goes by. Locks the entity FOR NO KEY UPDATE."""
-    if not name.strip():
-        raise CorrectionError("A name is needed.")
-    with transaction.atomic():
-        entity = _lock_entity(entity_id, version)
-        with _context(user, article_id, "Add alias", entity=entity.pk):
-            _add_alias(entity, " ".join(name.split()))
-            _bump(entity, [])
-    return entity
-
-
-def remove_alias(
-    entity_id: int, version: int | None, user, alias_id: int, *, article_id: int | None = None
-) -> Entity:
-    """Remove one of an entity's aliases. Locks the entity FOR NO KEY UPDATE."""
-    with transaction.atomic():
-        entity = _lock_entity(entity_id, version)
-        with _context(user, article_id, "Remove alias", entity=entity.pk):
-            EntityAlias.objects.filter(entity=entity, pk=alias_id).delete()
-            _bump(entity, [])
-    return entity
-
-
-def merge_entities(
-    keep_id: int,
-    keep_version: int | None,
-    other_id: int,
-    other_version: int | None,
-    user,
-    *,
-    article_id: int | None = None,
-) -> Entity:
-    """Merge `other` into `keep` everywhere: mentions, quotes' speakers and aliases move over.
-
-    Locks both entity rows, lower id first (so two merges cannot deadlock): the kept one FOR NO
-    KEY UPDATE, the merged one FOR UPDATE since it is deleted. The
-    merge is recorded in one history context, which split_entity uses to undo it later.
-    """
-    if int(keep_id) == int(other_id):
-        raise CorrectionError("An entity cannot be merged with itself.")
-    with transaction.atomic():
-        locked = {}
-        for pk, version in sorted([(int(keep_id), keep_version), (int(other_id), other_version)]):
-            locked[pk] = _lock_entity(pk, version, deleting=pk == int(other_id))
-        keep, other = locked[int(keep_id)], locked[int(other_id)]
-        with _context(
-            user,
-            article_id,
-            f"Merge {other.name} into {keep.name}",
-            entity=keep.pk,
-            merged=other.pk,
-            merged_name=other.name,
-        ):
-            now = timezone.now()
-            bump = {"version": F("version") + 1, "updated_at": now}
-            Mention.objects.filter(entity=other).update(entity=keep, **bump)
-            Quote.objects.filter(speaker=other).update(speaker=keep, **bump)
-            taken = set(EntityAlias.objects.filter(entity=keep).values_list("key", flat=True))
-            EntityAlias.objects.filter(entity=other, key__in=taken | {keep.key}).delete()
-            EntityAlias.objects.filter(entity=other).update(entity=keep)
-            _add_alias(keep, other.name)
-            other.delete()
-            _bump(keep, [])
-    return keep
-
-
-def merges_into(entity_ids) -> dict[int, list[dict]]:
-    """The merges into these entities that can still be split, newest first, in one query."""
-    from pghistory.models import Context
-
-    found: dict[int, list[dict]] = {}
-    contexts = (
-        Context.objects.filter(metadata__entity__in=list(entity_ids), metadata__has_key="merged")
-        .exclude(metadata__has_key="split")
-        .order_by("-created_at")
-    )
-    for context in contexts:
-        meta = context.metadata
-        found.setdefault(meta["entity"], []).append(
-            {"context": context.pk, "name": meta.get("merged_name", ""), "at": context.created_at}
-        )
-    return found
-
-
-def split_entity(
-    keep_id: int,
-    keep_version: int | None,
-    user,
-    merge_context,
-    *,
-    article_id: int | None = None,
-) -> Entity:
-    """Undo one merge into an entity: the merged entity comes back with its own mentions.
-
-    Only what the merge moved, and still points at the kept entity, moves back. Locks the kept
-    entity FOR NO KEY UPDATE and the merge's history context row, which is marked as split.
-    """
-    from pghistory.models import Context
-
-    from articles.models import EntityAliasEvent, EntityEvent, MentionEvent, QuoteEvent
-
-    with transaction.atomic():
-        keep = _lock_entity(keep_id, keep_version)
-        context = Context.objects.select_for_update().filter(pk=merge_context).first()
-        if (
-            context is None
-            or context.metadata.get("entity") != keep.pk
-            or "merged" not in context.metadata
-            or "split" in context.metadata
-        ):
-            raise CorrectionError("There is no merge to split here.")
-        snapshot = EntityEvent.objects.filter(
-            pgh_context_id=context.pk, pgh_label="delete", pgh_obj_id=context.metadata["merged"]
-        ).first()
-        if snapshot is None:
-            raise CorrectionError("The merged entity's history is missing.")
-        with _context(
-            user,
-            article_id,
-            f"Split {snapshot.name} from {keep.name}",
-            entity=keep.pk,
-            split_of=str(context.pk),
-        ):
-            pk_free = not Entity.objects.filter(pk=snapshot.id).exists()
-            other = Entity.objects.create(
-                **({"pk": snapshot.id} if pk_free else {}),
-                name=snapshot.name,
-                label=snapshot.label,
-                key=snapshot.key,
-                version=snapshot.version + 1,
-            )
-            bump = {"version": F("version") + 1, "updated_at": timezone.now()}
-            moved = MentionEvent.objects.filter(pgh_context_id=context.pk, pgh_label="update")
-            Mention.objects.filter(pk__in=moved.values("pgh_obj_id"), entity=keep).update(
-                entity=other, **bump
-            )
-            spoke = QuoteEvent.objects.filter(pgh_context_id=context.pk, pgh_label="update")
-            Quote.objects.filter(pk__in=spoke.values("pgh_obj_id"), speaker=keep).update(
-                speaker=other, **bump
-            )
-            aliases = EntityAliasEvent.objects.filter(
-                pgh_context_id=context.pk, pgh_label__in=["update", "delete"]
-            )
-            EntityAlias.objects.filter(pk__in=aliases.values("pgh_obj_id"), entity=keep).update(
-                entity=other
-            )
-            EntityAlias.objects.filter(entity=keep, key=snapshot.key).delete()
-            _bump(keep, [])
-            context.metadata["split"] = True
-            Context.objects.filter(pk=context.pk).update(metadata=context.metadata)
-    return other
 
 
 # The article -------------------------------------------------------------------------------

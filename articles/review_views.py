@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from articles import corrections, highlight, history
+from articles import corrections, entity_corrections, highlight, history
 from articles.corrections import ENTITY_LABELS, Conflict, CorrectionError
 from articles.models import Article, Entity, EntityAlias, Mention, Quote, ReviewState
 from articles.nlp.entities import entity_key
@@ -41,7 +41,7 @@ def article_context(article: Article, user=None, **extra) -> dict:
         )
         row["mentions"].append(mention)
         row["kept"] += mention.status != ReviewState.REJECTED
-    merges = corrections.merges_into(entities) if entities else {}
+    merges = entity_corrections.merges_into(entities) if entities else {}
     aliases: dict[int, list[EntityAlias]] = {}
     if entities:
         for alias in EntityAlias.objects.filter(entity__in=entities).order_by("name"):
@@ -267,7 +267,7 @@ def mention_add(request, article_id, _):
 
 @correction(Entity, "articles.change_entity")
 def entity_rename(request, entity, article_id):
-    corrections.rename_entity(
+    entity_corrections.rename_entity(
         entity.pk,
         _version(request),
         request.user,
@@ -281,11 +281,11 @@ def entity_rename(request, entity, article_id):
 def entity_alias(request, entity, article_id):
     alias = _int(request, "remove")
     if alias:
-        corrections.remove_alias(
+        entity_corrections.remove_alias(
             entity.pk, _version(request), request.user, alias, article_id=article_id
         )
     else:
-        corrections.add_alias(
+        entity_corrections.add_alias(
             entity.pk,
             _version(request),
             request.user,
@@ -301,7 +301,7 @@ def entity_merge(request, entity, article_id):
     if other is None:
         raise CorrectionError("Choose the entity to merge into this one.")
     other_version = Entity.objects.filter(pk=other).values_list("version", flat=True).first()
-    kept = corrections.merge_entities(
+    kept = entity_corrections.merge_entities(
         entity.pk, _version(request), other, other_version, request.user, article_id=article_id
     )
     return {"notice": f"Merged into {kept.name}.", "open_entity": kept.pk}
@@ -309,7 +309,7 @@ def entity_merge(request, entity, article_id):
 
 @correction(Entity, "articles.change_entity", "articles.add_entity")
 def entity_split(request, entity, article_id):
-    other = corrections.split_entity(
+    other = entity_corrections.split_entity(
         entity.pk,
         _version(request),
         request.user,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from articles import corrections, history
+from articles import corrections, entity_corrections, history
 from articles.corrections import Conflict, CorrectionError
 from articles.models import (
     Article,
@@ -173,27 +173,29 @@ def test_bulk_updates_are_audited_too(story):
 def test_merge_then_split_restores_both_entities(story, reviewer):
     jane, mark = story["jane"], story["mark"]
     EntityAlias.objects.create(entity=mark, name="M. Fenwick", key="m fenwick")
-    merged = corrections.merge_entities(jane.pk, jane.version, mark.pk, mark.version, reviewer)
+    merged = entity_corrections.merge_entities(
+        jane.pk, jane.version, mark.pk, mark.version, reviewer
+    )
     assert not Entity.objects.filter(pk=mark.pk).exists()
     assert Mention.objects.filter(entity=jane).count() == 3
     assert Quote.objects.get(pk=story["q2"].pk).speaker == jane
     assert {"mark fenwick", "m fenwick"} <= set(merged.aliases.values_list("key", flat=True))
 
-    merges = corrections.merges_into([jane.pk])[jane.pk]
+    merges = entity_corrections.merges_into([jane.pk])[jane.pk]
     assert merges[0]["name"] == "Mark Fenwick"
     jane.refresh_from_db()
-    back = corrections.split_entity(jane.pk, jane.version, reviewer, merges[0]["context"])
+    back = entity_corrections.split_entity(jane.pk, jane.version, reviewer, merges[0]["context"])
     assert back.pk == mark.pk and back.name == "Mark Fenwick"
     assert Mention.objects.filter(entity=back).count() == 1
     assert Quote.objects.get(pk=story["q2"].pk).speaker == back
     assert set(back.aliases.values_list("key", flat=True)) == {"m fenwick"}
     assert not jane.aliases.filter(key="mark fenwick").exists()
-    assert corrections.merges_into([jane.pk]) == {}
+    assert entity_corrections.merges_into([jane.pk]) == {}
 
 
 def test_undo_of_a_merge(story, reviewer):
     jane, mark = story["jane"], story["mark"]
-    corrections.merge_entities(
+    entity_corrections.merge_entities(
         jane.pk, jane.version, mark.pk, mark.version, reviewer, article_id=story["article"].pk
     )
     history.undo(history.change_sets(story["article"])[0].id, reviewer)
@@ -203,11 +205,11 @@ def test_undo_of_a_merge(story, reviewer):
 
 def test_entity_rename_keeps_the_old_name_as_alias(story, reviewer):
     jane = story["jane"]
-    renamed = corrections.rename_entity(jane.pk, jane.version, reviewer, "Jane A. Holloway")
+    renamed = entity_corrections.rename_entity(jane.pk, jane.version, reviewer, "Jane A. Holloway")
     assert renamed.name == "Jane A. Holloway" and renamed.version == 2
     assert renamed.aliases.filter(name="Jane Holloway").exists()
     with pytest.raises(Conflict):
-        corrections.rename_entity(jane.pk, 1, reviewer, "Stale")
+        entity_corrections.rename_entity(jane.pk, 1, reviewer, "Stale")
 
 
 def test_mention_corrections(story, reviewer):
