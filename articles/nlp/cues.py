@@ -170,7 +170,7 @@ def reports_clause(cue: Cue, content: Token, kind: str) -> bool:
     if negated(verb) or _hypothetical(verb):
         return False
     subj = cue.speaker_head
-    if subj is None and verb.tag_ == "VB" or subj is not None and subj.lower_ == "you":
+    if subj is None and _infinitive(verb) or subj is not None and subj.lower_ == "you":
         return False  # "Tell him why", "to say that", "when you say": no one is quoted
     wh_clause = any(
         c.lower_ in QUESTION_WORDS for c in content.children if c.dep_ in ("mark", "advmod")
@@ -212,7 +212,7 @@ def _holds_stance(verb: Token, subj: Token | None) -> bool:
     after a preposition ("for dismissing critics") or a clause of time or condition ("when
     they dismiss it") describes an act or a purpose, not a position taken.
     """
-    if subj is None or subj.lower_ in _NON_HOLDERS or verb.tag_ == "VB":
+    if subj is None or subj.lower_ in _NON_HOLDERS or _infinitive(verb):
         return False
     if verb.dep_ == "pcomp" or verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp"):
         return False
@@ -221,6 +221,13 @@ def _holds_stance(verb: Token, subj: Token | None) -> bool:
     return not (
         verb.dep_ == "advcl"
         and any(c.dep_ == "mark" or c.lower_ in QUESTION_WORDS for c in verb.children)
+    )
+
+
+def _infinitive(verb: Token) -> bool:
+    """A bare verb that is not finite: "to defend the plan", not "did defend the plan"."""
+    return verb.tag_ == "VB" and not any(
+        c.dep_ == "aux" and lemma(c) == "do" for c in verb.children
     )
 
 
