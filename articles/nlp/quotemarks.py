@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from articles.nlp.lexicon import DOUBLE_CLOSE, DOUBLE_OPEN, SINGLE_CLOSE, SINGLE_OPEN
+from articles.nlp.lexicon import (
+    DOUBLE_CLOSE,
+    DOUBLE_OPEN,
+    QUOTE_CHARS,
+    SINGLE_CLOSE,
+    SINGLE_OPEN,
+)
 
 # Double marks and line breaks are the only characters the scanner has to look at. Two
 # apostrophes in a row stand for a straight double mark in some wire copy (''Yes,'' he said).
@@ -130,3 +136,16 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
         if singles:
             spans = sorted(doubles + singles, key=lambda s: s.start)
     return spans
+
+
+# What edges of a quote are not its words: marks, spaces and punctuation.
+_EDGE = frozenset(QUOTE_CHARS) | frozenset(".,;:!?()[]{}—–-…")
+
+
+def trim_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span without the quote marks, spaces and punctuation at either end."""
+    while start < end and (text[start].isspace() or text[start] in _EDGE):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _EDGE):
+        end -= 1
+    return start, end

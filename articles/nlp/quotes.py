@@ -42,8 +42,8 @@ from articles.nlp.docindex import (
 )
 from articles.nlp.fastpipes import lemma
 from articles.nlp.labels import dash_name_after, label_at, signature_at
-from articles.nlp.lexicon import LABELLING_VERBS, QUOTE_CHARS
-from articles.nlp.quotemarks import QuotedSpan, find_quoted_spans
+from articles.nlp.lexicon import LABELLING_VERBS
+from articles.nlp.quotemarks import QuotedSpan, find_quoted_spans, trim_edges
 from articles.nlp.results import EntityCluster, EntityMention, QuoteSpan
 from articles.nlp.speakers import Speaker, SpeakerResolver, find_subject, relative_subject
 
@@ -53,9 +53,6 @@ MIN_FLOATING_WORDS = 4
 FLOATING_REACH = 900
 # Share of an indirect clause that may lie outside quotation marks before it counts as mixed.
 MIXED_MIN_OUTSIDE_WORDS = 3
-
-# What edges of a quote are not its words: marks, spaces and punctuation.
-_EDGE = frozenset(QUOTE_CHARS) | frozenset(".,;:!?()[]{}—–-…")
 
 
 @dataclass(slots=True)
@@ -111,21 +108,13 @@ def _outermost(text: str, quotes: list[QuoteSpan]) -> list[QuoteSpan]:
     out: list[QuoteSpan] = []
     covered = -1  # where the furthest reaching indirect or mixed quote kept so far ends
     for q in quotes:
-        start, end = _core(text, q.start, q.end)
+        _, end = trim_edges(text, q.start, q.end)
         if end <= covered and out:
             continue
         out.append(q)
         if q.kind != "direct":
             covered = max(covered, end)
     return out
-
-
-def _core(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and (text[start].isspace() or text[start] in _EDGE):
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in _EDGE):
-        end -= 1
-    return start, end
 
 
 def _labelled(text: str, direct: list[_Found], resolver: SpeakerResolver) -> list[_Found]:
