@@ -21,8 +21,10 @@ from articles.nlp.lexicon import (
     MODAL_VERBS,
     NOMINAL_CUES,
     PERCEPTION_VERBS,
+    POLL_NOUNS,
     QUESTION_VERBS,
     QUESTION_WORDS,
+    REQUEST_PREP_VERBS,
     REQUEST_VERBS,
     SPEECH_VERBS,
     STANCE_PREP_VERBS,
@@ -91,6 +93,8 @@ def cue_at(doc: Doc, tok: Token) -> Cue | None:
             end = last.idx + len(last.text)
             phrase_text = doc[tok.i : last.i + 1].text
             return Cue(tok, tok.idx, end, phrase_text, obj, "according")
+    if lower == "in":
+        return _poll_phrase(tok)
     if tok.pos_ not in ("VERB", "AUX"):
         return None
     word = lemma(tok)
@@ -119,6 +123,17 @@ def cue_at(doc: Doc, tok: Token) -> Cue | None:
     else:
         kind = "speech"
     return Cue(tok, tok.idx, tok.idx + len(tok.text), tok.text, subject, kind)
+
+
+def _poll_phrase(tok: Token) -> Cue | None:
+    """ "In the latest poll, Smith leads by ten points": opening a sentence like "according
+    to", the poll is the source of the rest of it."""
+    if tok.dep_ != "prep" or tok.head.pos_ not in ("VERB", "AUX") or not tok.is_sent_start:
+        return None
+    poll = next((c for c in tok.children if c.dep_ == "pobj"), None)
+    if poll is None or lemma(poll) not in POLL_NOUNS:
+        return None
+    return Cue(tok, tok.idx, tok.idx + len(tok.text), tok.text, poll, "according")
 
 
 def _that_clause_cue(tok: Token, word: str) -> Cue | None:
@@ -214,7 +229,11 @@ def _holds_stance(verb: Token, subj: Token | None) -> bool:
     """
     if subj is None or subj.lower_ in _NON_HOLDERS or _infinitive(verb):
         return False
-    if verb.dep_ == "pcomp" or verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp"):
+    # "..., endorsing Smith": a participle set off by a comma after its clause adds a second
+    # act of a named subject; other participles describe a manner or purpose.
+    second_act = _trailing_participle(verb) and subj.pos_ in ("PROPN", "PRON")
+    participle = verb.dep_ == "pcomp" or verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp")
+    if participle and not second_act:
         return False
     if lemma(verb) in DESIRE_VERBS:
         return verb.dep_ in ("ROOT", "conj") and subj.pos_ == "PROPN"
@@ -228,6 +247,20 @@ def _infinitive(verb: Token) -> bool:
     """A bare verb that is not finite: "to defend the plan", not "did defend the plan"."""
     return verb.tag_ == "VB" and not any(
         c.dep_ == "aux" and lemma(c) == "do" for c in verb.children
+    )
+
+
+def _trailing_participle(verb: Token) -> bool:
+    """ "She went further, endorsing Smith": a participial clause after a comma, no mark."""
+    doc = verb.doc
+    first = verb.left_edge.i
+    return (
+        verb.tag_ == "VBG"
+        and verb.dep_ == "advcl"
+        and verb.head.i < verb.i
+        and first > 0
+        and doc[first - 1].text == ","
+        and not any(c.dep_ == "mark" for c in verb.children)
     )
 
 
@@ -262,6 +295,7 @@ def content_tokens(verb: Token) -> tuple[int, int, Token] | None:
             and head.i > verb.i
             and head.pos_ in ("VERB", "AUX")
             and has_subject(head)
+            and (has_subject(verb) or verb.tag_ != "VBG")
         ):
             first, last = clause_tokens(verb, head)
             return (verb.i + 1, last, head) if verb.i + 1 <= last else None
@@ -274,6 +308,7 @@ def content_tokens(verb: Token) -> tuple[int, int, Token] | None:
 # the object as part of it ("accused Smith of lying", "urged voters to stay home").
 _STANCE_OBJECT_DEPS = frozenset({"dobj", "xcomp", "ccomp"})
 _STANCE_TAIL_DEPS = frozenset({"dobj", "xcomp", "ccomp", "oprd", "prep", "dative"})
+_CLAUSE_BREAK_DEPS = frozenset({"punct", "cc", "conj"})
 _STANCE_TAIL_PREPS = frozenset({"of", "for", "as", "to", "against", "over", "on", "about"})
 
 
@@ -286,6 +321,10 @@ def stance_content(verb: Token, finding: bool = False) -> tuple[int, int, Token]
     word = lemma(verb)
     if word in REQUEST_VERBS:
         return _request(verb)
+    if word in REQUEST_PREP_VERBS:
+        asked = _request(verb, REQUEST_PREP_VERBS[word])
+        if asked is not None:
+            return asked
     if word in LABELLING_VERBS:
         labelled = _labelled_object(verb)
         if labelled is not None or word not in STANCE_LEMMAS:
@@ -312,6 +351,11 @@ def stance_content(verb: Token, finding: bool = False) -> tuple[int, int, Token]
     if head is None or head.dep_ == "xcomp" and lemma(head) in SILENT_XCOMPS:
         return None  # "declined to comment", "refused to say": no position is stated
     first, last = head.left_edge.i, head.right_edge.i
+    if finding:
+        # A finding runs to the end of its clause: "shows Rubio third, at 11 percent".
+        last = max(
+            [last] + [c.right_edge.i for c in verb.rights if c.dep_ not in _CLAUSE_BREAK_DEPS]
+        )
     for child in verb.rights:
         if child.i <= last:
             continue
@@ -323,9 +367,15 @@ def stance_content(verb: Token, finding: bool = False) -> tuple[int, int, Token]
     return (first, last, head) if first <= last else None
 
 
-def _request(verb: Token) -> tuple[int, int, Token] | None:
-    """Someone asked to do something: "asked voters to stay home", "invited him to speak"."""
+def _request(verb: Token, preps: frozenset[str] = frozenset()) -> tuple[int, int, Token] | None:
+    """Someone asked to do something: "asked voters to stay home", "invited him to speak",
+    or with one of `preps` before the person: "called on Congress to act"."""
     obj = next((c for c in verb.rights if c.dep_ == "dobj"), None)
+    if preps:
+        prep = next(
+            (c for c in verb.rights if c.dep_ in ("prep", "prt") and c.lower_ in preps), None
+        )
+        obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
     if obj is None:
         return None
     act = next((c for c in verb.rights if c.i > obj.i and c.dep_ == "xcomp"), None)
@@ -362,6 +412,8 @@ def content_pieces(
     own = content_tokens(verb)
     if own is None:
         own = stance_content(verb, finding)
+    if own is None:
+        own = _as_reported(verb)
     if own is not None:
         pieces.append(own)
     if not parenthetical:
@@ -384,6 +436,26 @@ def content_pieces(
         if comma is not None and comma > sent.start:
             pieces.append((sent.start, comma - 1, doc[comma - 1]))
     return pieces
+
+
+def _as_reported(verb: Token) -> tuple[int, int, Token] | None:
+    """The clause an "as X reported" aside attributes: "The deal collapsed, as the Times
+    reported on Monday." """
+    head = verb.head
+    if verb.dep_ != "advcl" or head.i > verb.i or not has_subject(verb):
+        return None
+    if not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+        return None
+    if any(
+        c.dep_ not in ("advmod", "npadvmod", "punct") and not (c.dep_ == "prep" and _is_when(c))
+        for c in verb.rights
+    ):
+        return None  # "as the two sides agreed to talk": a time, not a source
+    first, last = head.left_edge.i, verb.left_edge.i - 1
+    doc = verb.doc
+    while last >= first and doc[last].is_punct:
+        last -= 1
+    return (first, last, head) if first <= last else None
 
 
 def _closing_cue_comma(verb: Token, sent: Span) -> int | None:
@@ -421,7 +493,8 @@ def _has_that(tok: Token) -> bool:
 def clause_tokens(verb: Token, content: Token) -> tuple[int, int]:
     """First and last token of the reported clause, kept to the content's side of the verb.
 
-    A trailing "..., adding that ..." belongs to a cue of its own, so the clause stops there.
+    A trailing "..., adding that ..." or "..., and Smith said ..." belongs to a cue of its
+    own, so the clause stops there.
     """
     first, last = content.left_edge.i, content.right_edge.i
     if content.i > verb.i:
@@ -431,12 +504,16 @@ def clause_tokens(verb: Token, content: Token) -> tuple[int, int]:
     doc = verb.doc
     for i in range(first + 1, last + 1):
         tok = doc[i]
-        if (
-            tok.tag_ == "VBG"
-            and tok.dep_ in ("advcl", "conj", "xcomp")
-            and lemma(tok) in SPEECH_VERBS
-        ):
+        if lemma(tok) not in SPEECH_VERBS or tok.pos_ != "VERB":
+            continue
+        if tok.tag_ == "VBG" and tok.dep_ in ("advcl", "conj", "xcomp"):
             last = tok.left_edge.i - 1
+            break
+        if tok.dep_ == "conj" and has_subject(tok):
+            # "..., and the mayor said ...": a second speaker with a clause of their own.
+            last = tok.left_edge.i - 1
+            while last > first and (doc[last].is_punct or doc[last].dep_ == "cc"):
+                last -= 1
             break
     return first, last
 
@@ -495,16 +572,21 @@ def is_heading(text: str, q: QuotedSpan) -> bool:
     if text[line_start : q.start].strip() or text[q.end : line_end].strip():
         return False
     inner = text[q.start : q.end].rstrip("\"'”’»").rstrip()
-    return bool(inner) and inner[-1] not in ".,!?…"
+    return bool(inner) and (inner[-1] not in ".,!?…" or _title_cased(inner))
+
+
+def _title_cased(quoted: str) -> bool:
+    """A few words, every one capitalised but the small ones: 'Coal Is Not the Villain.'"""
+    words = quoted.strip("\"'“”‘’«» ,.!?").split()
+    return 2 <= len(words) <= 8 and all(
+        w[:1].isupper() or w.lower() in TITLE_SMALL_WORDS for w in words
+    )
 
 
 def is_title(text: str, q: QuotedSpan) -> bool:
     """True for the name of a show, book or film ('on CNN's "State of the Union"'): a few
     words, each capitalised, after a possessive or a preposition."""
-    words = text[q.start : q.end].strip("\"'“”‘’«» ,.").split()
-    if not 2 <= len(words) <= 8:
-        return False
-    if not all(w[:1].isupper() or w.lower() in TITLE_SMALL_WORDS for w in words):
+    if not _title_cased(text[q.start : q.end]):
         return False
     before = text[max(0, q.start - 12) : q.start].split()
     return bool(before) and (

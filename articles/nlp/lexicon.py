@@ -102,11 +102,23 @@ STANCE_PREP_VERBS: dict[str, frozenset[str]] = {
 # act together, only when both are there.
 REQUEST_VERBS: frozenset[str] = _words("ask invite encourage press implore")
 
+# Verbs that ask someone to act through a preposition ("called on Congress to pass the bill",
+# "appealed to voters to stay home"), with the prepositions that name who is asked. Like
+# REQUEST_VERBS, a cue only when both the person and the act are there.
+REQUEST_PREP_VERBS: dict[str, frozenset[str]] = {
+    "call": frozenset({"on", "upon"}),
+    "appeal": frozenset({"to"}),
+}
+
 # Verbs that report what a poll found ("polls show Smith ahead"), and the nouns that make them
-# cues. Political attribution counts poll findings; studies and data ("the data suggests")
-# are left out, as reporting on them is rarely attributed in news annotation.
+# cues. Political attribution counts poll findings and what a recording or a tally shows
+# ("the video shows him leaving", "the data show a rise"); studies and reports ("the study
+# found") are left out, as reporting on them is rarely attributed in news annotation.
 FINDING_VERBS: frozenset[str] = _words("show find suggest indicate reveal")
-FINDING_NOUNS: frozenset[str] = _words("poll polling survey")
+POLL_NOUNS: frozenset[str] = _words("poll polling survey")
+FINDING_NOUNS: frozenset[str] = POLL_NOUNS | _words(
+    "video footage photo image recording tape data number result figure"
+)
 
 # Verbs of perception and realisation. Their "that" clause is what someone noticed, not a
 # position they state ("he realized that he was late"), so they are never cues.
@@ -156,6 +168,10 @@ NOMINAL_CUES: dict[str, frozenset[str]] = {
         "denial": "of",
         "push": "for",
         "embrace": "of",
+        "attack": "on against",
+        "attacks": "on against",
+        "support": "for of",
+        "endorsements": "of",
     }.items()
 }
 

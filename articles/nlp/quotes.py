@@ -5,7 +5,8 @@ Four sources of quotes, reconciled in one pass:
 - speech verbs with a clause complement (indirect quotes, "mixed" when the clause holds a
   quotation), and, more weakly, verbs and nouns of stance with what they are about
   ("criticized the plan", "polls show Smith ahead", "her call for a recount");
-- "according to X" adjuncts, which attribute the rest of their sentence to X.
+- "according to X" adjuncts (and a sentence opening "In the latest poll, ..."), which
+  attribute the rest of their sentence to X.
 A quotation with no cue nearby continues the previous speaker, as news prose does.
 """
 

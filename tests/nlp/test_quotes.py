@@ -591,3 +591,104 @@ def test_stance_cues_rank_below_speech_cues(run) -> None:
     quotes = run(text)
     said, criticized = only(quotes, "bridge was unsafe"), only(quotes, "plan to rebuild")
     assert criticized.confidence < said.confidence
+
+
+@pytest.mark.slow
+def test_emphatic_do_keeps_a_stance_finite(run) -> None:
+    q = only(run("Tom Baker did call for a full audit of the budget."), "audit")
+    assert q.cue == "call"
+    assert q.speaker_text == "Tom Baker"
+
+
+@pytest.mark.slow
+def test_calling_on_someone_to_act(run) -> None:
+    q = only(run("Maria Lopez called on the council to delay the vote."), "council")
+    assert q.cue == "called"
+    assert q.text == "the council to delay the vote"
+
+
+@pytest.mark.slow
+def test_calling_on_a_day_is_no_request(run) -> None:
+    q = only(run("The council called on Monday for a new vote on the bridge."), "vote")
+    assert "Monday" not in q.text
+
+
+@pytest.mark.slow
+def test_recording_shows_is_a_finding(run) -> None:
+    q = only(run("The video shows the mayor leaving the building before the vote."), "mayor")
+    assert q.cue == "shows"
+    assert q.speaker_text == "The video"
+    assert q.text.endswith("before the vote")
+
+
+@pytest.mark.slow
+def test_poll_finding_runs_to_the_end_of_its_clause(run) -> None:
+    q = only(run("A new poll shows the senator in second place at 20 percent."), "senator")
+    assert q.text == "the senator in second place at 20 percent"
+
+
+@pytest.mark.slow
+def test_trailing_participle_reports_a_stance(run) -> None:
+    text = "Maria Lopez went further on Tuesday, endorsing the governor's plan to cut fuel taxes."
+    q = only(run(text), "plan to cut")
+    assert q.cue == "endorsing"
+    assert q.speaker_text == "Maria Lopez"
+
+
+@pytest.mark.slow
+def test_opening_participle_without_subject_is_no_cue(run) -> None:
+    text = "Responding to the new sanctions, the company suspended its operations abroad."
+    assert run(text) == []
+
+
+@pytest.mark.slow
+def test_sentence_opening_with_a_poll_is_attributed_to_it(run) -> None:
+    q = only(
+        run("In a new poll released Monday, 50 percent of voters chose Maria Lopez."), "voters"
+    )
+    assert q.text == "50 percent of voters chose Maria Lopez"
+    assert q.speaker_text == "a new poll"
+
+
+@pytest.mark.slow
+def test_poll_mentioned_mid_sentence_is_no_cue(run) -> None:
+    text = "Her approval rating remains strong, though it fell in the last poll."
+    assert run(text) == []
+
+
+@pytest.mark.slow
+def test_nominal_attack_on_something(run) -> None:
+    q = only(run("Tom Baker's attacks on the mayor's housing plan drew criticism."), "housing")
+    assert q.cue == "attacks"
+    assert q.speaker is not None and q.speaker.endswith("Baker")
+
+
+@pytest.mark.slow
+def test_title_cased_subheading_with_full_stop_is_not_a_quote(run) -> None:
+    text = "Maria Lopez runs the shelter.\n\n'A Place To Sleep.'\n\nThe shelter opened in May."
+    assert run(text) == []
+
+
+@pytest.mark.slow
+def test_second_speaker_in_a_conjoined_clause_is_cut_off(run) -> None:
+    text = (
+        "The moderator pointed out that Smith hadn't answered the question, "
+        "and the candidate said families of victims file lawsuits."
+    )
+    q = only(run(text), "answered the question")
+    assert "candidate" not in q.text
+
+
+@pytest.mark.slow
+def test_as_reported_attributes_its_main_clause(run) -> None:
+    text = "The council delayed the vote on the bridge, as the Daily Planet reported on Monday."
+    q = only(run(text), "delayed the vote")
+    assert q.cue == "reported"
+    assert q.speaker_text == "the Daily Planet"
+    assert "Planet" not in q.text
+
+
+@pytest.mark.slow
+def test_as_clause_of_time_is_no_source(run) -> None:
+    text = "The index rose two percent as the two sides agreed to more talks on the deal."
+    assert not any("index rose" in q.text for q in run(text))
