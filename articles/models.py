@@ -207,7 +207,13 @@ class Entity(models.Model):
             GinIndex(OpClass("key", name="gin_trgm_ops"), name="entity_key_trgm"),
             # Fuzzy matching during extraction looks for similar keys of one label: with both
             # in one index (btree_gin) that is an index lookup, not a scan of the label.
-            GinIndex(F("label"), OpClass("key", name="gin_trgm_ops"), name="entity_label_key_trgm"),
+            # Without a pending list (fastupdate), lookups stay fast while workers add entities.
+            GinIndex(
+                F("label"),
+                OpClass("key", name="gin_trgm_ops"),
+                name="entity_label_key_trgm",
+                fastupdate=False,
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
                 models.F("label"),
                 django.contrib.postgres.indexes.OpClass("key", name="gin_trgm_ops"),
                 name="entity_label_key_trgm",
+                fastupdate=False,
             ),
         ),
     ]
