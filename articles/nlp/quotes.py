@@ -16,24 +16,15 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
-from articles.nlp.cues import (
-    Cue,
+from articles.nlp.content import (
     according_content,
     clause_tokens,
     content_pieces,
-    cue_at,
     has_subject,
-    is_embedded,
-    is_heading,
     is_stance_content,
-    is_title,
-    is_utterance,
-    nearby_cue,
-    negated,
-    nominal_cue,
-    reports_clause,
     trim_clause,
 )
+from articles.nlp.cues import Cue, cue_at, nearby_cue, negated, nominal_cue, reports_clause
 from articles.nlp.docindex import (
     Sentences,
     doc_text,
@@ -45,6 +36,7 @@ from articles.nlp.fastpipes import lemma
 from articles.nlp.labels import dash_name_after, label_at, signature_at
 from articles.nlp.lexicon import LABELLING_VERBS
 from articles.nlp.quotemarks import QuotedSpan, find_quoted_spans, trim_edges
+from articles.nlp.quoteshape import is_embedded, is_heading, is_title, is_utterance
 from articles.nlp.results import EntityCluster, EntityMention, QuoteSpan
 from articles.nlp.speakers import Speaker, SpeakerResolver, find_subject, relative_subject
 

@@ -576,7 +576,7 @@ def test_programme_titles_are_not_quotes(run) -> None:
 
 
 def test_title_needs_a_possessive_or_preposition_before_it() -> None:
-    from articles.nlp.cues import is_title
+    from articles.nlp.quoteshape import is_title
 
     text = 'on CNN\'s "State of the Union" as the crowd chanted "Yes We Can" and "we will win"'
     title, chant, words = find_quoted_spans(text)
