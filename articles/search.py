@@ -106,6 +106,7 @@ class ArticleSearch:
         self.terms = (params.get("q") or "").strip()
         self.query = web_query(self.terms) if self.terms else None
         self.filters = self._filters()
+        self._value_counted: dict[str, list[tuple[str, int]]] | None = None
 
     def _filters(self) -> dict[str, list[Q]]:
         """Conditions by facet, so that each facet can be counted without its own condition."""
@@ -184,6 +185,25 @@ class ArticleSearch:
                 article.title_html = highlight(title if title is not None else article.title)
                 article.snippet_html = highlight(_with_ellipses(body or lede, lede))
 
+    def _unfaceted(self) -> bool:
+        """True when no outlet, status or review value is chosen, so their counts all run
+        over exactly the results."""
+        p = self.params
+        return not any(p.get(name) for name in ("outlet", "status", "review"))
+
+    def _shared_value_counts(self) -> dict[str, list[tuple[str, int]]]:
+        """Outlet, status and review counts over the results, computed once per search."""
+        if self._value_counted is None:
+            self._value_counted = self._value_counts(["outlet", "status", "review_status"])
+        return self._value_counted
+
+    def result_count(self) -> int | None:
+        """How many articles match, when the facet counts already tell (every article has a
+        status), saving the paginator its own COUNT over the matches; otherwise None."""
+        if not self._unfaceted():
+            return None
+        return sum(n for _, n in self._shared_value_counts()["status"])
+
     def facets(self, total: int) -> Facets:
         """Counts per facet value, each over the results without that facet's own condition."""
         p = self.params
@@ -194,9 +214,9 @@ class ArticleSearch:
             "statuses": ("status", "status", dict(Article.Status.choices)),
             "reviews": ("review", "review_status", dict(Article.ReviewStatus.choices)),
         }
-        if not any(p.get(name) for name, _, _ in value_facets.values()):
+        if self._unfaceted():
             # None selected: all three count the same rows, so one pass serves them all.
-            counted = self._value_counts([column for _, column, _ in value_facets.values()])
+            counted = self._shared_value_counts()
             for attribute, (_, column, labels) in value_facets.items():
                 setattr(facets, attribute, _options(counted[column], "", labels))
         else:

@@ -48,7 +48,11 @@ def search(request: HttpRequest) -> HttpResponse:
     params = form.cleaned_data
     article_search = ArticleSearch(params)
     articles = article_search.results(form.ordering(has_query=bool(article_search.terms)))
-    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(articles, PAGE_SIZE)
+    known = article_search.result_count()
+    if known is not None:
+        paginator.count = known  # a cached_property: the paginator then runs no COUNT
+    page = paginator.get_page(request.GET.get("page"))
     article_search.highlight_page(page.object_list)
     facets = article_search.facets(page.paginator.count)
     for attribute, (key, multiple) in FACET_PARAMS.items():

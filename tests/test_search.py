@@ -288,6 +288,22 @@ def test_results_are_paginated_and_keep_the_query(reader, make_article):
     assert len(result_ids(reader.get(URL, {"q": "harbour", "page": 2}).text)) == 3
 
 
+@pytest.mark.parametrize("outlet", ["", "Harbour Times"])
+def test_result_count_comes_from_the_facet_counts_when_it_can(reader, make_article, outlet):
+    for n in range(23):
+        make_article(title=f"Harbour story {n}", body=f"Harbour {n}.", outlet="Harbour Times")
+    make_article(title="Harbour elsewhere", body="Harbour.", outlet="Other Post")
+    make_article(title="Unrelated", body="Nothing here.", outlet="Harbour Times")
+    with CaptureQueriesContext(connection) as queries:
+        page = reader.get(URL, {"q": "harbour", "outlet": outlet}).text
+    expected = 23 if outlet else 24
+    assert re.search(r"<strong>(\d+)</strong> articles", page).group(1) == str(expected)
+    assert "Page 1 of 2" in page
+    counts = [q["sql"] for q in queries if 'COUNT(*) AS "__count"' in q["sql"]]
+    # With no outlet, status or review chosen, their counts over the results give the total.
+    assert len(counts) == (1 if outlet else 0)
+
+
 def test_article_search_without_django_views(archive):
     search = ArticleSearch({"q": "harbour", "tag": [archive["tags"]["ports"].pk]})
     results = list(search.results(("-rank", "-id")))
