@@ -269,9 +269,8 @@ def apply_extraction(
     if entities is None:
         entities = resolve_entities(result.entities)
     ids = [entities[cluster_key(cluster)].pk for cluster in result.entities]
-    params = _store_params(article_id, worker, result, run, version, ids)
     changed = result.text != source_text
-    params["body"] = result.text if changed else None
+    params = _store_params(article_id, worker, result, run, version, ids, changed)
     # Unchanged text (the usual case) needs one statement, which is its own transaction.
     with transaction.atomic() if changed else nullcontext():
         if changed:
@@ -306,6 +305,7 @@ def _store_params(
     run: ExtractionRun | None,
     version: str,
     entity_ids: list[int],
+    text_changed: bool,
 ) -> dict:
     mentions = [m for m in result.mentions if m.end > m.start]
     quotes = [q for q in result.quotes if q.end > q.start]
@@ -320,6 +320,7 @@ def _store_params(
         "now": timezone.now(),
         "version": version,
         "same_quote": SAME_QUOTE_IOU,
+        "body": result.text if text_changed else None,  # None keeps the stored body
         "repairs": Jsonb(
             [
                 {

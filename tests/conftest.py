@@ -102,3 +102,19 @@ def make_article():
         return Article.objects.create(body=body, content_hash=content_hash(body), **fields)
 
     return make
+
+
+def add_mention(article, entity, n: int = 1, **fields) -> None:
+    """n machine mentions of an entity in an article, 10 characters apart."""
+    from articles.models import Mention
+
+    for i in range(n):
+        Mention.objects.create(
+            article=article,
+            entity=entity,
+            start=i * 10,
+            end=i * 10 + 5,
+            text=entity.name,
+            label=entity.label,
+            **fields,
+        )

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import browse_urls
-from articles.models import Article, Entity, EntityAlias, Mention, Quote, ReviewState, Tag
+from articles.models import Article, Entity, EntityAlias, Quote, ReviewState, Tag
+from tests.conftest import add_mention
 
 pytestmark = pytest.mark.django_db
 
@@ -23,19 +24,6 @@ def fast_password_hashing(settings):
 
 
 # --- Helpers -------------------------------------------------------------------------------------
-
-
-def add_mention(article: Article, entity: Entity, n: int = 1, **fields) -> None:
-    for i in range(n):
-        Mention.objects.create(
-            article=article,
-            entity=entity,
-            start=i * 10,
-            end=i * 10 + 5,
-            text=entity.name,
-            label=entity.label,
-            **fields,
-        )
 
 
 def add_quote(article: Article, speaker: Entity, text: str = "We will win.", **fields) -> Quote:

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import tagging
-from articles.models import Entity, Mention, ReviewState, Tag
+from articles.models import Entity, ReviewState, Tag
+from tests.conftest import add_mention
 
 pytestmark = pytest.mark.django_db
 
@@ -23,19 +24,6 @@ def fast_password_hashing(settings):
 
 def entity(name: str, label: str = "PERSON") -> Entity:
     return Entity.objects.create(name=name, label=label, key=name.lower())
-
-
-def mention(article, who: Entity, n: int = 1, status: str = ReviewState.UNREVIEWED) -> None:
-    for i in range(n):
-        Mention.objects.create(
-            article=article,
-            entity=who,
-            start=i * 10,
-            end=i * 10 + 4,
-            text=who.name,
-            label=who.label,
-            status=status,
-        )
 
 
 # --- tagging.py ----------------------------------------------------------------------------------
@@ -101,12 +89,12 @@ def test_suggestions_are_the_most_mentioned_entities_not_yet_tags(make_article):
     article = make_article()
     ada, nasa, paris = entity("Ada Lovelace"), entity("NASA", "ORG"), entity("Paris", "GPE")
     date, gone = entity("Monday", "DATE"), entity("Ghost", "PERSON")
-    mention(article, nasa, 4)
-    mention(article, ada, 2)
-    mention(article, paris, 3)
-    mention(article, date, 9)  # not a kind of entity worth a tag
-    mention(article, gone, 5, status=ReviewState.REJECTED)  # rejected in review
-    mention(make_article(), entity("Elsewhere"), 7)  # another article's entity
+    add_mention(article, nasa, 4)
+    add_mention(article, ada, 2)
+    add_mention(article, paris, 3)
+    add_mention(article, date, 9)  # not a kind of entity worth a tag
+    add_mention(article, gone, 5, status=ReviewState.REJECTED)  # rejected in review
+    add_mention(make_article(), entity("Elsewhere"), 7)  # another article's entity
     Tag.objects.create(name="paris")  # exists, not yet on the article
     article.tags.add(Tag.objects.create(name="Ada lovelace"))  # already on it
     suggestions = tagging.suggest_tags(article)
@@ -122,7 +110,7 @@ def test_suggestions_offer_an_existing_tag_matching_an_alias(make_article):
     article = make_article()
     trump = entity("Trump")
     EntityAlias.objects.create(entity=trump, name="Donald Trump", key="donald trump")
-    mention(article, trump, 2)
+    add_mention(article, trump, 2)
     Tag.objects.create(name="donald trump")
     [suggestion] = tagging.suggest_tags(article)
     assert (suggestion.name, suggestion.entity_name, suggestion.existing_tag) == (
@@ -136,10 +124,10 @@ def test_suggestions_offer_an_existing_tag_matching_an_alias(make_article):
 
 def test_suggestions_take_one_query_and_merge_same_names(make_article):
     article = make_article()
-    mention(article, entity("Mercury", "PERSON"), 2)
-    mention(article, entity("Mercury", "LOC"), 1)
+    add_mention(article, entity("Mercury", "PERSON"), 2)
+    add_mention(article, entity("Mercury", "LOC"), 1)
     for n in range(10):
-        mention(article, entity(f"Person {n}"))
+        add_mention(article, entity(f"Person {n}"))
     with CaptureQueriesContext(connection) as queries:
         suggestions = tagging.suggest_tags(article)
     assert len(queries) == 1
@@ -160,7 +148,7 @@ def test_article_page_loads_the_tag_panel_without_querying_tags(client_for, make
 def test_panel_shows_tags_add_box_and_suggestions_to_editors(client_for, make_article):
     article = make_article()
     article.tags.add(Tag.objects.create(name="Ports"))
-    mention(article, entity("Ada Lovelace"), 2)
+    add_mention(article, entity("Ada Lovelace"), 2)
     url = reverse("articles:article-tags", args=[article.pk])
     panel = client_for("editor").get(url, headers=HTMX)
     assert panel.text.lstrip().startswith('<section id="article-tags"')
@@ -178,7 +166,7 @@ def test_panel_shows_tags_add_box_and_suggestions_to_editors(client_for, make_ar
 
 def test_accepting_a_suggestion_creates_the_tag_and_updates_the_panel(client_for, make_article):
     article = make_article()
-    mention(article, entity("Ada Lovelace"), 2)
+    add_mention(article, entity("Ada Lovelace"), 2)
     client = client_for("editor")
     response = client.post(
         reverse("articles:article-tag-add", args=[article.pk]),
