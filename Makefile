@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install install-dev browser lint format worker migrate demo clean-db
+.PHONY: run test install install-dev browser lint format worker migrate demo clean-db \
+	train-attribution
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +60,15 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Retrain articles/nlp/data/attribution.json from PolNeAR's training half (about 2 minutes).
+POLNEAR_TRAIN ?= ../shared/eval/polnear-train.jsonl
+$(VENV)/.installed-train: requirements-train.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-train.txt
+	touch $@
+
+train-attribution: $(VENV)/.installed-train
+	$(BIN)/python -m articles.nlp.train_attribution $(POLNEAR_TRAIN)
 
 # Stop the embedded PostgreSQL of this checkout (its data stays in $NEWSROOM_DATA_DIR).
 clean-db: install

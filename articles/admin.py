@@ -45,8 +45,8 @@ class MentionAdmin(admin.ModelAdmin):
 
 @admin.register(Quote)
 class QuoteAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "speaker", "confidence", "origin", "status"]
-    list_filter = ["kind", "origin", "status"]
+    list_display = ["__str__", "kind", "category", "speaker", "confidence", "origin", "status"]
+    list_filter = ["kind", "category", "origin", "status"]
     raw_id_fields = ["article", "speaker", "run", "reviewed_by"]
 
 

@@ -171,17 +171,23 @@ def correct_quote(
     user,
     *,
     kind: str | None = None,
+    category: str | None = None,
     start: int | None = None,
     end: int | None = None,
 ) -> Quote:
-    """Change a quote's type or boundaries. Same locks as review_quote."""
+    """Change a quote's type, category or boundaries. Same locks as review_quote."""
     if kind is not None and kind not in Quote.Kind.values:
         raise CorrectionError("Unknown quote type.")
+    if category is not None and category not in Quote.Category.values:
+        raise CorrectionError("Unknown quote category.")
     with _editing(Quote, quote_id, version, user, "Correct quote") as (article, quote):
         fields = ["status"]
         if kind is not None:
             quote.kind = kind
             fields.append("kind")
+        if category is not None:
+            quote.category = category
+            fields.append("category")
         if start is not None and end is not None:
             quote.start, quote.end, quote.text = _span(article, start, end)
             fields += ["start", "end", "text"]

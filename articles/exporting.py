@@ -24,6 +24,9 @@ CSV_COLUMNS = [
     "confidence",
     "origin",
     "status",
+    # New columns go last, so readers that go by position keep working.
+    "category",
+    "continues",
 ]
 
 
@@ -65,6 +68,8 @@ def article_record(article: Article) -> dict:
                 "end": q.end,
                 "text": q.text,
                 "type": q.kind,
+                "category": q.category,
+                "continues": q.continues,
                 "speaker": q.speaker.name if q.speaker else (q.speaker_text or None),
                 "speaker_start": q.speaker_start,
                 "speaker_end": q.speaker_end,
@@ -98,4 +103,6 @@ def quote_rows(record: dict) -> Iterator[list]:
             quote["confidence"],
             quote["origin"],
             quote["status"],
+            quote["category"],
+            quote["continues"],
         ]

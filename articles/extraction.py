@@ -205,19 +205,21 @@ new_mentions AS (
 ),
 new_quotes AS (
     INSERT INTO articles_quote (
-        article_id, start, "end", text, kind, cue, cue_start, cue_end,
+        article_id, start, "end", text, kind, category, continues, cue, cue_start, cue_end,
         speaker_id, speaker_text, speaker_start, speaker_end, confidence,
         origin, status, run_id, version, created_at, updated_at
     )
-    SELECT held.id, n.start, n.stop, n.text, n.kind, n.cue, n.cue_start, n.cue_end,
+    SELECT held.id, n.start, n.stop, n.text, n.kind, n.category, n.continues,
+        n.cue, n.cue_start, n.cue_end,
         n.speaker_id, n.speaker_text, n.speaker_start, n.speaker_end, n.confidence,
         %(machine)s, %(unreviewed)s, %(run)s, 1, %(now)s, %(now)s
     FROM held, unnest(
         %(q_start)s::int[], %(q_end)s::int[], %(q_text)s::text[], %(q_kind)s::text[],
+        %(q_category)s::text[], %(q_continues)s::bool[],
         %(q_cue)s::text[], %(q_cue_start)s::int[], %(q_cue_end)s::int[],
         %(q_speaker)s::bigint[], %(q_speaker_text)s::text[], %(q_speaker_start)s::int[],
         %(q_speaker_end)s::int[], %(q_confidence)s::float8[]
-    ) AS n(start, stop, text, kind, cue, cue_start, cue_end,
+    ) AS n(start, stop, text, kind, category, continues, cue, cue_start, cue_end,
            speaker_id, speaker_text, speaker_start, speaker_end, confidence)
     WHERE NOT EXISTS (
         SELECT 1 FROM articles_quote k
@@ -342,6 +344,8 @@ def _store_params(
         "q_end": [q.end for q in quotes],
         "q_text": [q.text for q in quotes],
         "q_kind": [q.kind for q in quotes],
+        "q_category": [q.category for q in quotes],
+        "q_continues": [q.continues for q in quotes],
         "q_cue": [q.cue[:100] for q in quotes],
         "q_cue_start": [q.cue_start for q in quotes],
         "q_cue_end": [q.cue_end for q in quotes],

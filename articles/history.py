@@ -229,6 +229,7 @@ CHOICE_LABELS = {
         "status": ReviewState.choices,
         "review_status": Article.ReviewStatus.choices,
         "kind": Quote.Kind.choices,
+        "category": Quote.Category.choices,
         "origin": Origin.choices,
     }.items()
 }

@@ -321,7 +321,20 @@ class Quote(ExtractedItem):
         INDIRECT = "indirect", "Indirect"
         MIXED = "mixed", "Mixed"
 
+    class Category(models.TextChoices):
+        QUOTE = "quote", "Quote"
+        ATTRIBUTION = "attribution", "Attribution"
+
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.DIRECT)
+    category = models.CharField(
+        max_length=12,
+        choices=Category.choices,
+        default=Category.QUOTE,
+        help_text="Reported speech (cue rules) or a wider claim attributed to a source.",
+    )
+    continues = models.BooleanField(
+        default=False, help_text="The later part of one quotation interrupted by its cue."
+    )
     cue = models.CharField(max_length=100, blank=True)
     cue_start = models.PositiveIntegerField(null=True, blank=True)
     cue_end = models.PositiveIntegerField(null=True, blank=True)

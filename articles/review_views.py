@@ -27,6 +27,12 @@ from articles.nlp.entities import entity_key
 
 TEMPLATE = "articles/detail.html"
 QUEUE_SIZE = 50
+# The queue's category filter: value, link text ("" shows every category).
+QUEUE_CATEGORIES = [
+    ("", "All"),
+    (Quote.Category.QUOTE, "Quotes"),
+    (Quote.Category.ATTRIBUTION, "Attributions"),
+]
 REVIEW_PERMS = ("articles.view_article", "articles.review_article")
 
 
@@ -74,6 +80,7 @@ def article_context(article: Article, user=None, **extra) -> dict:
         ],
         "entity_labels": ENTITY_LABELS.items(),
         "quote_kinds": Quote.Kind.choices,
+        "quote_categories": Quote.Category.choices,
         "review_statuses": Article.ReviewStatus.choices,
         "changes": changes,
         "last_undoable": history.last_undoable(changes, user),
@@ -183,6 +190,7 @@ def quote_edit(request, quote, article_id):
         _version(request),
         request.user,
         kind=request.POST.get("kind") or None,
+        category=request.POST.get("category") or None,
         start=_int(request, "start"),
         end=_int(request, "end"),
     )
@@ -373,7 +381,7 @@ def undo(request, article_id, _):
 @require_GET
 @permission_required(REVIEW_PERMS, raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
-    """Unreviewed quotes, least confident first."""
+    """Unreviewed quotes, least confident first; `?category=` keeps quotes or attributions."""
     quotes = (
         Quote.objects.filter(status=ReviewState.UNREVIEWED)
         .select_related("speaker", "article")
@@ -381,6 +389,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "id",
             "text",
             "kind",
+            "category",
+            "continues",
             "confidence",
             "speaker_text",
             "cue",
@@ -392,8 +402,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         )
         .order_by("confidence", "article_id", "start")
     )
+    category = request.GET.get("category", "")
+    if category in Quote.Category.values:
+        quotes = quotes.filter(category=category)
+    else:
+        category = ""
     page = Paginator(quotes, QUEUE_SIZE).get_page(request.GET.get("page"))
     template = "articles/review_queue.html"
     if request.htmx:
         template += "#queue-rows"
-    return render(request, template, {"page": page})
+    context = {"page": page, "category": category, "categories": QUEUE_CATEGORIES}
+    return render(request, template, context)

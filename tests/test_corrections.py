@@ -130,6 +130,17 @@ def test_boundaries_and_kind(story, reviewer):
     assert quote.status == ReviewState.CORRECTED
 
 
+def test_category_is_corrected_and_labelled_in_history(story, reviewer):
+    q2 = story["q2"]
+    quote = corrections.correct_quote(q2.pk, q2.version, reviewer, category="attribution")
+    assert (quote.category, quote.kind, quote.status) == ("attribution", "indirect", "corrected")
+    sets = history.change_sets(story["article"])
+    fields = {name: (before, after) for c in sets[0].changes for name, before, after in c.fields}
+    assert fields["category"] == ("Quote", "Attribution")
+    with pytest.raises(CorrectionError, match="Unknown quote category"):
+        corrections.correct_quote(q2.pk, quote.version, reviewer, category="claim")
+
+
 def test_delete_keeps_machine_quotes_as_rejected_and_deletes_human_ones(story, reviewer):
     q1 = story["q1"]
     corrections.delete_quote(q1.pk, q1.version, reviewer)

@@ -1,4 +1,4 @@
-"""export_articles and evaluate, end to end through the real model."""
+"""export_articles and evaluate: end to end through the real model, and from hand-built rows."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Tag
+from articles.models import Article, Quote, Tag
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = pytest.mark.django_db
 
 STORY = (
     "Mayor John Carter opened the new bridge in Porto on Friday.\n\n"
@@ -36,6 +36,7 @@ def export(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_jsonl_export_has_offsets_into_the_stored_text(extracted):
     lines = export("--format", "jsonl", "--status", "extracted").splitlines()
     assert len(lines) == 1
@@ -61,9 +62,11 @@ def test_jsonl_export_has_offsets_into_the_stored_text(extracted):
     assert text[quote["start"] : quote["end"]] == quote["text"]
     assert quote["speaker"] == "John Carter"
     assert quote["type"] in {"direct", "mixed", "indirect"}
+    assert quote["category"] in {"quote", "attribution"} and isinstance(quote["continues"], bool)
     assert text[quote["speaker_start"] : quote["speaker_end"]] in {"Carter", "John Carter"}
 
 
+@pytest.mark.slow
 def test_export_filters_by_status_and_rejected_items_are_left_out(extracted):
     everything = export("--format", "jsonl").splitlines()
     assert len(everything) == 2
@@ -73,6 +76,7 @@ def test_export_filters_by_status_and_rejected_items_are_left_out(extracted):
     assert all(q["start"] != quote.start for q in record["quotes"])
 
 
+@pytest.mark.slow
 def test_csv_export_writes_one_row_per_quote(extracted, tmp_path):
     target = tmp_path / "quotes.csv"
     call_command(
@@ -84,11 +88,39 @@ def test_csv_export_writes_one_row_per_quote(extracted, tmp_path):
     assert any(row["speaker"] == "John Carter" for row in rows)
 
 
+def test_category_and_continuation_are_exported(make_article):
+    body = '"We are ready," Ann Lee said. "The money is there." Lee plans to expand the line.'
+    article = make_article(body, status=Article.Status.EXTRACTED)
+    for part, fields in [
+        ('"We are ready,"', {}),
+        ('"The money is there."', {"continues": True}),
+        ("to expand the line", {"kind": "indirect", "category": "attribution"}),
+    ]:
+        start = body.index(part)
+        Quote.objects.create(
+            article=article, start=start, end=start + len(part), text=part, **fields
+        )
+    (record,) = [json.loads(line) for line in export("--format", "jsonl").splitlines()]
+    assert [(q["text"], q["category"], q["continues"]) for q in record["quotes"]] == [
+        ('"We are ready,"', "quote", False),
+        ('"The money is there."', "quote", True),
+        ("to expand the line", "attribution", False),
+    ]
+    rows = csv.DictReader(io.StringIO(export("--format", "csv")))
+    assert [(row["category"], row["continues"]) for row in rows] == [
+        ("quote", "False"),
+        ("quote", "True"),
+        ("attribution", "False"),
+    ]
+
+
+@pytest.mark.slow
 def test_export_to_an_unwritable_place_is_a_clear_error(extracted, tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         export("--output", str(tmp_path / "missing" / "x.jsonl"))
 
 
+@pytest.mark.slow
 def test_evaluate_scores_a_gold_file_and_conll(tmp_path):
     text = 'Senator Lee Park spoke in Busan.\n\n"We need more trains," Park said.'
     start = text.index('"We')
@@ -127,6 +159,7 @@ def test_evaluate_scores_a_gold_file_and_conll(tmp_path):
     assert "PER" in report and "LOC" in report
 
 
+@pytest.mark.slow
 def test_evaluate_refuses_missing_files(tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         call_command("evaluate", str(tmp_path / "nope.jsonl"), "--no-conll")

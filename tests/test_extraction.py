@@ -117,6 +117,60 @@ def test_kept_human_items_follow_the_text_when_repair_changes_it(make_article):
     assert Article.objects.get(pk=article.pk).body == repaired
 
 
+STORY = '"We are ready," Ann Lee said. "The money is there." Lee plans to expand the line.'
+
+
+def story_quote(part: str, kind: str = "direct", **fields) -> QuoteSpan:
+    start = STORY.index(part)
+    return QuoteSpan(start, start + len(part), part, kind, **fields)
+
+
+def story_quotes() -> list[QuoteSpan]:
+    """An interrupted quotation (its second part continues the first) and an attribution."""
+    return [
+        story_quote('"We are ready,"', speaker_cluster=0),
+        story_quote('"The money is there."', speaker_cluster=0, continues=True),
+        story_quote("to expand the line", "indirect", cue="plans", category="attribution"),
+    ]
+
+
+def test_category_and_continuation_are_stored(make_article):
+    article = claimed(make_article, STORY)
+    result = ArticleExtraction(text=STORY, entities=[person("Ann Lee")], quotes=story_quotes())
+    assert apply_extraction(article.pk, "w1", result, None, "v1", source_text=STORY) == (0, 3)
+    stored = list(article.quotes.values_list("text", "category", "continues"))
+    assert stored == [
+        ('"We are ready,"', "quote", False),
+        ('"The money is there."', "quote", True),
+        ("to expand the line", "attribution", False),
+    ]
+
+
+def test_reextraction_keeps_a_reviewed_attribution_and_replaces_the_rest(make_article):
+    article = claimed(make_article, STORY)
+    result = ArticleExtraction(text=STORY, entities=[person("Ann Lee")], quotes=story_quotes())
+    apply_extraction(article.pk, "w1", result, None, "v1", source_text=STORY)
+    # A reviewer accepts the attribution and retypes the continuation as an attribution.
+    claim = article.quotes.get(category="attribution")
+    article.quotes.filter(pk=claim.pk).update(status=ReviewState.ACCEPTED)
+    second = article.quotes.get(continues=True)
+    article.quotes.filter(pk=second.pk).update(category="attribution", status=ReviewState.CORRECTED)
+    first = article.quotes.get(text='"We are ready,"')
+
+    # The model now finds everything as plain, uninterrupted quotes.
+    Article.objects.filter(pk=article.pk).update(status="processing", claimed_by="w2")
+    again = [QuoteSpan(q.start, q.end, q.text, q.kind, speaker_cluster=0) for q in story_quotes()]
+    result = ArticleExtraction(text=STORY, entities=[person("Ann Lee")], quotes=again)
+    assert apply_extraction(article.pk, "w2", result, None, "v2", source_text=STORY) == (0, 1)
+
+    kept = {q.pk: (q.category, q.continues, q.status) for q in article.quotes.all()}
+    assert kept[claim.pk] == ("attribution", False, "accepted")
+    assert kept[second.pk] == ("attribution", True, "corrected")
+    assert first.pk not in kept  # unreviewed machine output was replaced ...
+    fresh = article.quotes.get(text='"We are ready,"')  # ... by the new finding only
+    assert (fresh.category, fresh.continues, fresh.status) == ("quote", False, "unreviewed")
+
+
 @pytest.mark.parametrize(
     ("old", "new", "offset", "expected"),
     [

@@ -230,6 +230,25 @@ def test_queue_lists_unreviewed_quotes_lowest_confidence_first(client_for, artic
     assert 0 < positions[1] < positions[2]
 
 
+def test_attributions_and_continuations_are_marked_and_the_queue_filters_them(client_for, article):
+    claim, second, plain = article.quotes.order_by("start")
+    Quote.objects.filter(pk=claim.pk).update(category=Quote.Category.ATTRIBUTION)
+    Quote.objects.filter(pk=second.pk).update(continues=True)
+    client = client_for("reviewer")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.count("chip chip--attribution") == 1 and page.count(">cont.</span>") == 1
+
+    def listed(query: str) -> set[int]:
+        content = client.get(reverse("articles:review-queue") + query).content.decode()
+        return {q.pk for q in (claim, second, plain) if f'#q-{q.pk}"' in content}
+
+    everything = {claim.pk, second.pk, plain.pk}
+    assert listed("") == everything
+    assert listed("?category=attribution") == {claim.pk}
+    assert listed("?category=quote") == {second.pk, plain.pk}
+    assert listed("?category=<b>") == everything
+
+
 def test_two_reviewers_one_stale_edit_is_refused_with_the_current_value(client_for, article):
     quote = article.quotes.first()
     alice, bob = client_for("reviewer"), client_for("reviewer")

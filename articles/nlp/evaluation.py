@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,8 @@ class Attribution:
     speaker_spans: tuple[tuple[int, int], ...] = ()
     speaker_name: str | None = None  # gold reference / predicted canonical name
     speaker_text: str | None = None
+    category: str = "quote"  # predicted only: "quote" or "attribution"
+    continues: bool = False  # predicted only: a later part of the quote before it
 
 
 @dataclass(slots=True)
@@ -126,9 +128,43 @@ def predict(nlp: Language, articles: Sequence[Article], batch_size: int = 32) ->
             if q.speaker_start is not None and q.speaker_end is not None:
                 spans = ((back(q.speaker_start), back(q.speaker_end)),)
             preds.append(
-                Attribution(back(q.start), back(q.end), q.kind, spans, q.speaker, q.speaker_text)
+                Attribution(
+                    back(q.start),
+                    back(q.end),
+                    q.kind,
+                    spans,
+                    q.speaker,
+                    q.speaker_text,
+                    q.category,
+                    q.continues,
+                )
             )
         article.predicted = preds
+
+
+def in_scheme(fmt: str, predicted: Sequence[Attribution]) -> list[Attribution]:
+    """Predictions in the unit each annotation scheme counts (see FORMAT.md).
+
+    The Gender Gap Tracker annotates quotes: reported speech, one span per quotation part, so
+    the wider attributions are left out. PolNeAR annotates every attribution, and one
+    attribution's content may come in parts ('"Q1," she said. "Q2."'); its gold parts are
+    scored as one covering span, so a predicted quote and the parts continuing it are too.
+    """
+    if fmt == "ggt":
+        return [p for p in predicted if p.category == "quote"]
+    out: list[Attribution] = []
+    last_quote = None  # index in `out` of the latest quote, which a continuing part extends
+    for p in predicted:
+        if p.continues and last_quote is not None:
+            first = out[last_quote]
+            out[last_quote] = replace(
+                first, start=min(first.start, p.start), end=max(first.end, p.end)
+            )
+            continue
+        if p.category == "quote":
+            last_quote = len(out)
+        out.append(p)
+    return out
 
 
 def surname(name: str | None) -> str | None:
@@ -260,7 +296,11 @@ def evaluate_file(path: str | Path, nlp: Language, limit: int | None = None) -> 
     """Run the pipeline over a gold file and return its figures (and errors under "errors")."""
     fmt, articles = load_gold(path, limit)
     predict(nlp, articles)
+    found = sum(len(a.predicted) for a in articles)
+    for a in articles:
+        a.predicted = in_scheme(fmt, a.predicted)
     figures = score(articles)
+    figures["not_scored"] = found - figures["predicted"]
     figures["file"] = str(path)
     figures["format"] = fmt
     figures["errors"] = errors(articles)
@@ -274,6 +314,13 @@ def format_report(figures: dict[str, Any]) -> str:
         f"{head}: {figures['articles']} articles, "
         f"{figures['gold']} gold quotes, {figures['predicted']} predicted"
     ]
+    if figures.get("not_scored"):
+        unit = (
+            "attributions beyond quotes, which this scheme does not annotate"
+            if figures.get("format") == "ggt"
+            else "later parts, joined to the quotes they continue"
+        )
+        lines.append(f"  ({figures['not_scored']} more found: {unit})")
     for t in THRESHOLDS:
         b = figures.get(f"iou_{t}")
         if b is None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
+from articles.nlp.attribution import find_attributions
 from articles.nlp.content import (
     according_content,
     clause_tokens,
@@ -46,6 +47,8 @@ MIN_FLOATING_WORDS = 4
 FLOATING_REACH = 900
 # Share of an indirect clause that may lie outside quotation marks before it counts as mixed.
 MIXED_MIN_OUTSIDE_WORDS = 3
+# Most characters between two parts of one interrupted quotation ('," the minister said. "').
+CONTINUATION_GAP = 80
 
 
 @dataclass(slots=True)
@@ -77,7 +80,37 @@ def find_quotes(
     found.extend(_labelled(text, direct, resolver))
     found.extend(_labelled_paragraphs(doc, text, inside, resolver))
     found.sort(key=lambda f: (f.start, -f.end))
-    return _outermost(text, _attribute(text, _distinct(found), resolver))
+    quotes = _continued(text, _outermost(text, _attribute(text, _distinct(found), resolver)))
+    quotes.extend(find_attributions(doc, quotes, resolver))
+    quotes.sort(key=lambda q: (q.start, -q.end))
+    return quotes
+
+
+def _continued(text: str, quotes: list[QuoteSpan]) -> list[QuoteSpan]:
+    """Mark the later parts of quotations interrupted by their cue: '"Q1," she said. "Q2."'.
+
+    A direct quote continues the one before it when both are direct, have the same speaker,
+    and only a short stretch of the same paragraph (the cue) lies between them.
+    """
+    out: list[QuoteSpan] = []
+    for q in quotes:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and q.kind == prev.kind == "direct"
+            and _same_speaker(prev, q)
+            and 0 <= q.start - prev.end <= CONTINUATION_GAP
+            and "\n" not in text[prev.end : q.start]
+        ):
+            q = replace(q, continues=True)
+        out.append(q)
+    return out
+
+
+def _same_speaker(a: QuoteSpan, b: QuoteSpan) -> bool:
+    if a.speaker_cluster is not None:
+        return a.speaker_cluster == b.speaker_cluster
+    return a.speaker_start is not None and a.speaker_start == b.speaker_start
 
 
 def _distinct(found: list[_Found]) -> list[_Found]:

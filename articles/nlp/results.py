@@ -54,6 +54,13 @@ class QuoteSpan:
     speaker_end: int | None = None
     speaker_cluster: int | None = None  # index into ArticleExtraction.entities
     confidence: float = 0.5
+    # "quote": reported speech or writing found by the cue rules (what the Gender Gap Tracker
+    # annotates). "attribution": a wider claim, plan, finding or position attributed to a source
+    # by the learned attribution model (what PolNeAR annotates beyond quotes).
+    category: str = "quote"
+    # True for the later part of one quotation interrupted by its cue: the "Q2" of
+    # '"Q1," she said. "Q2."' continues the nearest earlier quote by the same speaker.
+    continues: bool = False
 
 
 @dataclass(slots=True)

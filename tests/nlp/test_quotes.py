@@ -104,8 +104,9 @@ def run():
     nlp = load_nlp(MODEL)
 
     def _run(text: str) -> list[QuoteSpan]:
+        """The quotes the cue rules find; the learned attributions are tested on their own."""
         [(_, extraction)] = list(extract(nlp, [text]))
-        return extraction.quotes
+        return [q for q in extraction.quotes if q.category == "quote"]
 
     return _run
 
@@ -692,3 +693,22 @@ def test_as_reported_attributes_its_main_clause(run) -> None:
 def test_as_clause_of_time_is_no_source(run) -> None:
     text = "The index rose two percent as the two sides agreed to more talks on the deal."
     assert not any("index rose" in q.text for q in run(text))
+
+
+@pytest.mark.slow
+def test_an_interrupted_quotation_continues(run) -> None:
+    first, second = run('"We will win this election," Maria Lopez said. "The polls are wrong."')
+    assert not first.continues
+    assert second.continues and second.speaker == "Maria Lopez"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"We will win," Maria Lopez said. "The polls are wrong," Tom Baker said.',
+        '"We will win," Maria Lopez said.\n"The polls are wrong," she said.',
+    ],
+)
+def test_other_speakers_and_paragraphs_do_not_continue(run, text: str) -> None:
+    assert [q.continues for q in run(text)] == [False, False]
