@@ -90,17 +90,19 @@ def _continued(text: str, quotes: list[QuoteSpan]) -> list[QuoteSpan]:
     """Mark the later parts of quotations interrupted by their cue: '"Q1," she said. "Q2."'.
 
     A direct quote continues the one before it when both are direct, have the same speaker,
-    and only a short stretch of the same paragraph (the cue) lies between them.
+    and only a short stretch of the same paragraph (the cue) lies between them, or when it
+    has no cue and opens the paragraph after it (a quotation running over paragraphs).
     """
     out: list[QuoteSpan] = []
     for q in quotes:
         prev = out[-1] if out else None
+        gap = text[prev.end : q.start] if prev is not None else ""
         if (
             prev is not None
             and q.kind == prev.kind == "direct"
             and _same_speaker(prev, q)
             and 0 <= q.start - prev.end <= CONTINUATION_GAP
-            and "\n" not in text[prev.end : q.start]
+            and ("\n" not in gap or (not q.cue and not gap.strip()))
         ):
             q = replace(q, continues=True)
         out.append(q)

@@ -143,3 +143,32 @@ def test_polnear_joins_a_quote_and_its_continuation() -> None:
     assert [(p.start, p.end) for p in joined] == [(0, 30), (12, 18), (40, 50)]
     # A continuation with nothing before it stays as it is.
     assert in_scheme("polnear", [_p(5, 9, continues=True)]) == [_p(5, 9, continues=True)]
+
+
+def test_rare_candidate_classes_are_not_scored(nlp) -> None:
+    from articles.nlp.entities import find_entities
+    from articles.nlp.speakers import SpeakerResolver
+
+    doc = nlp("Senator Jane Smith pledged to cut taxes for the middle class.")
+    resolver = SpeakerResolver(doc, *find_entities(doc))
+    shipped = attribution.load_model()
+    assert ("VERB", "xcomp") not in shipped.rare and len(shipped.rare) > 10
+    [found] = attribution.find_attributions(doc, [], resolver, shipped)
+    skipping = attribution.AttributionModel(
+        shipped.weights, shipped.bias, shipped.threshold, frozenset({("VERB", "xcomp")})
+    )
+    assert found.text not in [
+        q.text for q in attribution.find_attributions(doc, [], resolver, skipping)
+    ]
+
+
+def test_the_document_view_matches_spacy(nlp) -> None:
+    doc = nlp('He said "we will win." Then the mayor, who was late, left.\nA new line begins.')
+    tree = attribution._tree(doc)
+    assert tree.head == [t.head.i for t in doc]
+    assert tree.dep == [t.dep_ for t in doc]
+    assert tree.lower == [t.lower_ for t in doc]
+    assert tree.skip == [t.is_punct or t.is_space for t in doc]
+    assert [tree.sent_start[t.i] for t in doc] == [t.sent.start for t in doc]
+    assert [tree.sent_end[t.i] for t in doc] == [t.sent.end for t in doc]
+    assert tree.marks[-1] == 2
