@@ -77,8 +77,9 @@ def _mark(body: str, start: int, end: int, quotes, mentions) -> SafeString:
         covering_quotes = _covering(quotes, a, b)
         for quote in reversed(covering_quotes):
             html = format_html(
-                '<mark class="q q--{}" data-quote="{}"{}>{}{}</mark>',
+                '<mark class="q q--{}{}" data-quote="{}"{}>{}{}</mark>',
                 quote.status,
+                " q--attribution" if quote.category == "attribution" else "",
                 quote.pk,
                 mark_safe(f' id="q-{quote.pk}"') if quote.start == a else "",
                 _speaker_tag(quote) if quote.start == a else "",

@@ -184,6 +184,17 @@ def test_highlighting_handles_nested_and_overlapping_spans(make_article, person)
     assert re.search(r'data-quote="2"[^>]*>.*data-mention="1".*data-mention="2"', html)
 
 
+def test_attributions_are_marked_apart_from_quotes(make_article):
+    body = "She pledged to cut taxes. He said it was wrong."
+    article = make_article(body)
+    pledge = Quote(pk=1, article=article, start=12, end=24, text=body[12:24])
+    pledge.category = Quote.Category.ATTRIBUTION
+    said = Quote(pk=2, article=article, start=34, end=46, text=body[34:46])
+    html = "".join(p.html for p in highlight.paragraphs(body, [pledge, said], []))
+    assert re.search(r'class="q q--unreviewed q--attribution" data-quote="1"', html)
+    assert re.search(r'class="q q--unreviewed" data-quote="2"', html)
+
+
 def queries_for(client, url) -> int:
     client.get(url)  # warm the session and permission caches the same way for both
     with CaptureQueriesContext(connection) as captured:
