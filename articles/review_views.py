@@ -27,11 +27,12 @@ from articles.nlp.entities import entity_key
 
 TEMPLATE = "articles/detail.html"
 QUEUE_SIZE = 50
-# The queue's category filter: value, link text ("" shows every category).
+# The queue's category filter: value, link text. Quotes come first by default: attributions
+# are many and less sure, and would otherwise fill the top of a least-confident-first queue.
 QUEUE_CATEGORIES = [
-    ("", "All"),
     (Quote.Category.QUOTE, "Quotes"),
     (Quote.Category.ATTRIBUTION, "Attributions"),
+    ("all", "All"),
 ]
 REVIEW_PERMS = ("articles.view_article", "articles.review_article")
 
@@ -381,7 +382,7 @@ def undo(request, article_id, _):
 @require_GET
 @permission_required(REVIEW_PERMS, raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
-    """Unreviewed quotes, least confident first; `?category=` keeps quotes or attributions."""
+    """Unreviewed quotes, least confident first; `?category=attribution` or `all` for more."""
     quotes = (
         Quote.objects.filter(status=ReviewState.UNREVIEWED)
         .select_related("speaker", "article")
@@ -403,10 +404,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         .order_by("confidence", "article_id", "start")
     )
     category = request.GET.get("category", "")
-    if category in Quote.Category.values:
+    if category not in Quote.Category.values and category != "all":
+        category = Quote.Category.QUOTE
+    if category != "all":
         quotes = quotes.filter(category=category)
-    else:
-        category = ""
     page = Paginator(quotes, QUEUE_SIZE).get_page(request.GET.get("page"))
     template = "articles/review_queue.html"
     if request.htmx:

@@ -254,10 +254,11 @@ def test_attributions_and_continuations_are_marked_and_the_queue_filters_them(cl
         return {q.pk for q in (claim, second, plain) if f'#q-{q.pk}"' in content}
 
     everything = {claim.pk, second.pk, plain.pk}
-    assert listed("") == everything
+    assert listed("") == {second.pk, plain.pk}  # quotes first
     assert listed("?category=attribution") == {claim.pk}
     assert listed("?category=quote") == {second.pk, plain.pk}
-    assert listed("?category=<b>") == everything
+    assert listed("?category=all") == everything
+    assert listed("?category=<b>") == {second.pk, plain.pk}
 
 
 def test_two_reviewers_one_stale_edit_is_refused_with_the_current_value(client_for, article):
