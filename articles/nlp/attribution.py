@@ -12,8 +12,9 @@ trained on the PolNeAR training half by `articles.nlp.train_attribution` and shi
 `data/attribution.json`; applying them needs no library, only a sum of weights.
 
 Candidates overlapping a quote the rules found, or a better candidate, are dropped; the rest
-above the model's threshold become quotes of category "attribution". Their source is the
-cue's subject, found and resolved as a quote's speaker is.
+above the model's threshold become quotes of category "attribution", with the model's
+probability as their confidence. Their source is the nearest subject, agent or owner up the
+cue's clauses, resolved as a quote's speaker is.
 """
 
 from __future__ import annotations
@@ -324,7 +325,8 @@ def find_attributions(
     resolver: SpeakerResolver,
     model: AttributionModel | None = None,
 ) -> list[QuoteSpan]:
-    """Attributions the model finds that no quote in `quotes` or better attribution covers."""
+    """Attributions the model finds that no quote in `quotes` or better attribution covers,
+    best scored first."""
     model = model or load_model()
     if model is None or not len(doc):
         return []
@@ -369,9 +371,8 @@ def find_attributions(
                 speaker_start=speaker.start if speaker else None,
                 speaker_end=speaker.end if speaker else None,
                 speaker_cluster=speaker.cluster if speaker else None,
-                confidence=round(p * 0.6, 3),
+                confidence=round(p, 3),
                 category="attribution",
             )
         )
-    out.sort(key=lambda q: q.start)
     return out
