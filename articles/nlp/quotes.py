@@ -87,24 +87,29 @@ def find_quotes(
 
 
 def _continued(text: str, quotes: list[QuoteSpan]) -> list[QuoteSpan]:
-    """Mark the later parts of quotations interrupted by their cue: '"Q1," she said. "Q2."'.
+    """Mark the later parts of one quotation, each continuing the quote before it.
 
-    A direct quote continues the one before it when both are direct, have the same speaker,
-    and only a short stretch of the same paragraph (the cue) lies between them, or when it
-    has no cue and opens the paragraph after it (a quotation running over paragraphs).
+    A quote continues the one before it, said by the same speaker, when
+    - it has no cue of its own and lies in the same paragraph ('"Q1," she said, and went on
+      at length about the vote. "Q2."' or 'X said that Q1. "Q2."');
+    - it shares that quote's cue: the cue interrupts one sentence ('Q1, she said, Q2');
+    - both are direct and only a short stretch of the paragraph lies between them; or
+    - both are direct and it has no cue and opens the paragraph after it (a quotation
+      running over paragraphs).
     """
     out: list[QuoteSpan] = []
     for q in quotes:
         prev = out[-1] if out else None
-        gap = text[prev.end : q.start] if prev is not None else ""
-        if (
-            prev is not None
-            and q.kind == prev.kind == "direct"
-            and _same_speaker(prev, q)
-            and 0 <= q.start - prev.end <= CONTINUATION_GAP
-            and ("\n" not in gap or (not q.cue and not gap.strip()))
-        ):
-            q = replace(q, continues=True)
+        if prev is not None and _same_speaker(prev, q) and q.start >= prev.end:
+            gap = text[prev.end : q.start]
+            one_paragraph = "\n" not in gap
+            both_direct = q.kind == prev.kind == "direct"
+            if (
+                (one_paragraph and (not q.cue or q.cue_start in (prev.cue_start, None)))
+                or (one_paragraph and both_direct and len(gap) <= CONTINUATION_GAP)
+                or (both_direct and not q.cue and not gap.strip())
+            ):
+                q = replace(q, continues=True)
         out.append(q)
     return out
 

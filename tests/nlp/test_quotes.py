@@ -706,8 +706,31 @@ def test_an_interrupted_quotation_continues(run) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        # A long description of the speaker between the parts.
+        '"The sanctions are not working," said Victor Cha, a Korea scholar at the Center for'
+        ' Strategic and International Studies in Washington. "Nobody wants to admit it."',
+        # The cue interrupts one sentence.
+        "The plan will cut costs for every family, Maria Lopez said, because the state pays"
+        " for the new clinics.",
+        # Reported speech, then a quotation with no cue of its own.
+        'Tom Baker said the council would vote on the budget next week. "We have waited long'
+        ' enough."',
+    ],
+)
+def test_later_parts_of_one_quotation_continue(run, text: str) -> None:
+    first, second = run(text)
+    assert not first.continues
+    assert second.continues and second.speaker == first.speaker
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
         '"We will win," Maria Lopez said. "The polls are wrong," Tom Baker said.',
         '"We will win," Maria Lopez said.\n"The polls are wrong," she said.',
+        "Maria Lopez said the plan was fair. Tom Baker said it was not.",
+        "Maria Lopez said the plan was fair.\nShe said the vote would be close.",
     ],
 )
 def test_other_speakers_and_paragraphs_do_not_continue(run, text: str) -> None:
