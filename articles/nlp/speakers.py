@@ -288,10 +288,13 @@ def find_subject(verb: Token) -> Token | None:
             head = head.head
         if lemma(head) in SPEECH_VERBS:
             tok = head
+    shared = False  # climbed from a conjunct: "He was asked about it and said ..."
     for _ in range(5):
         for child in tok.children:
             # "He was quoted as saying": the passive subject of "quote" is the speaker.
-            if child.dep_ in SUBJECT_DEPS and (child.dep_ != "nsubjpass" or lemma(tok) == "quote"):
+            if child.dep_ in SUBJECT_DEPS and (
+                child.dep_ != "nsubjpass" or shared or lemma(tok) == "quote"
+            ):
                 if child.lower_ in RELATIVE_PRONOUNS and tok.dep_ == "relcl":
                     return tok.head
                 return child
@@ -302,7 +305,14 @@ def find_subject(verb: Token) -> Token | None:
                         return grand
         if tok.dep_ == "relcl":
             return tok.head
+        if tok.dep_ == "acl" and tok.head.pos_ == "NOUN":
+            # "issued a statement saying ...", "in an article stating ...": whoever issued it.
+            noun = tok.head
+            if noun.dep_ == "dobj" or (noun.dep_ == "pobj" and noun.head.lower_ == "in"):
+                tok = noun.head
+                continue
         if tok.dep_ in ("conj", "advcl", "xcomp", "acl", "pcomp", "prep") and tok.head is not tok:
+            shared = tok.dep_ == "conj"
             tok = tok.head
             continue
         break

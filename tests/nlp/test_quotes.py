@@ -232,6 +232,35 @@ def test_organisation_speaker(run) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "fragment", "speaker"),
+    [
+        # The speech verb is a conjunct of a passive clause: they share its subject.
+        (
+            'Late in the day, Tom Baker was forced into damage control and said that his words'
+            ' had been "misconstrued."',
+            "his words",
+            "Tom Baker",
+        ),
+        # A statement or article saying something: the speaker is whoever issued it.
+        (
+            "Hours later, the Trump campaign issued a statement saying that the remark had been"
+            " a joke.",
+            "been a joke",
+            "the Trump campaign",
+        ),
+        (
+            "Forbes shot back in an article stating that New York was the billionaire capital.",
+            "billionaire capital",
+            "Forbes",
+        ),
+    ],
+)
+def test_speaker_of_a_dependent_speech_verb(run, text: str, fragment: str, speaker: str) -> None:
+    assert only(run(text), fragment).speaker_text == speaker
+
+
+@pytest.mark.slow
 def test_pronoun_resolves_to_gendered_antecedent(run) -> None:
     text = (
         "Maria Lopez met Tom Baker on Monday. Mr. Baker left early.\n\n"
