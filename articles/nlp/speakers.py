@@ -290,14 +290,20 @@ def find_subject(verb: Token) -> Token | None:
             tok = head
     shared = False  # climbed from a conjunct: "He was asked about it and said ..."
     for _ in range(5):
-        for child in tok.children:
-            # "He was quoted as saying": the passive subject of "quote" is the speaker.
-            if child.dep_ in SUBJECT_DEPS and (
-                child.dep_ != "nsubjpass" or shared or lemma(tok) == "quote"
-            ):
-                if child.lower_ in RELATIVE_PRONOUNS and tok.dep_ == "relcl":
-                    return tok.head
-                return child
+        # "He was quoted as saying": the passive subject of "quote" is the speaker.
+        subjects = [
+            child
+            for child in tok.children
+            if child.dep_ in SUBJECT_DEPS
+            and (child.dep_ != "nsubjpass" or shared or lemma(tok) == "quote")
+        ]
+        if subjects:
+            # Two subjects come from a misparse: '"It will," said Acton' gives "said" both
+            # "It" and "Acton". The one nearest the verb is the speaker.
+            child = min(subjects, key=lambda c: abs(c.i - tok.i))
+            if child.lower_ in RELATIVE_PRONOUNS and tok.dep_ == "relcl":
+                return tok.head
+            return child
         for child in tok.children:
             if child.dep_ == "agent":
                 for grand in child.children:
