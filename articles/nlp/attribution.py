@@ -298,10 +298,14 @@ def _source(t: _Tree, i: int, start: int, end: int) -> int | None:
                     if t.dep[g] == "pobj" and not start <= g < end:
                         return g
         owner = t.pos[i] in ("NOUN", "PROPN")
-        for k in kids:
-            dep = t.dep[k]
-            if (dep in ("nsubj", "csubj") or (dep == "poss" and owner)) and not start <= k < end:
-                return k
+        found = [
+            k
+            for k in kids
+            if (t.dep[k] in ("nsubj", "csubj") or (t.dep[k] == "poss" and owner))
+            and not start <= k < end
+        ]
+        if found:
+            return min(found, key=lambda k: abs(k - i))
         if t.head[i] == i:
             break
         i = t.head[i]
