@@ -80,10 +80,30 @@ def find_quotes(
     found.extend(_labelled(text, direct, resolver))
     found.extend(_labelled_paragraphs(doc, text, inside, resolver))
     found.sort(key=lambda f: (f.start, -f.end))
-    quotes = _continued(text, _outermost(text, _attribute(text, _distinct(found), resolver)))
+    quotes = _attribute(text, _distinct(found), resolver)
+    quotes = _continued(text, _joined(text, _outermost(text, quotes)))
     quotes.extend(find_attributions(doc, quotes, resolver))
     quotes.sort(key=lambda q: (q.start, -q.end))
     return quotes
+
+
+def _joined(text: str, quotes: list[QuoteSpan]) -> list[QuoteSpan]:
+    """Mark a quote continuing the one before it when the two overlap and share a speaker.
+
+    A reported clause and the quotation it holds are found apart; when the quotation runs
+    on past the clause ('called Burma a "good news story in an era when ..."'), each covers
+    part of the other: two parts of one quotation. `quotes` is sorted by start.
+    """
+    out: list[QuoteSpan] = []
+    for q in quotes:
+        prev = out[-1] if out else None
+        if prev is not None and q.end > prev.end and _same_speaker(prev, q):
+            _, prev_end = trim_edges(text, prev.start, prev.end)
+            start, _ = trim_edges(text, q.start, q.end)
+            if start < prev_end:
+                q = replace(q, continues=True)
+        out.append(q)
+    return out
 
 
 def _continued(text: str, quotes: list[QuoteSpan]) -> list[QuoteSpan]:

@@ -753,6 +753,18 @@ def test_later_parts_of_one_quotation_continue(run, text: str) -> None:
 
 
 @pytest.mark.slow
+def test_a_quotation_running_past_its_clause_continues_it(run) -> None:
+    text = (
+        "The Security Council called the overnight nuclear test"
+        ' "a clear violation and in flagrant disregard of its resolutions."'
+    )
+    clause, quotation = run(text)
+    assert clause.kind == "mixed" and not clause.continues
+    assert quotation.start < clause.end < quotation.end
+    assert quotation.continues and quotation.speaker == clause.speaker
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [
