@@ -274,6 +274,8 @@ def _pair_features(t: _Tree, c: Candidate, info: _CueInfo) -> list[str]:
     f.append("src=" + skind)
     f.append(f"cl|src={cl}|{skind}")
     f.append(f"srcdep={t.dep[source] if source is not None else 'none'}")
+    if source is not None and t.pos[source] in ("NOUN", "PRON"):
+        f.append("srcl=" + t.lemma(source))
     f.append(f"cl|dpos={cl}|{dpos}")
     dl = t.lemma(j)
     f.append("dl=" + dl)
