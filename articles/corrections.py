@@ -232,10 +232,14 @@ def add_quote(
     entity_id: int | None = None,
     new_name: str = "",
     kind: str = Quote.Kind.DIRECT,
+    category: str = Quote.Category.QUOTE,
 ) -> Quote:
-    """Add a quote the extraction missed. Locks the article FOR NO KEY UPDATE."""
+    """Add a quote or attribution the extraction missed. Locks the article FOR NO KEY
+    UPDATE."""
     if kind not in Quote.Kind.values:
         raise CorrectionError("Unknown quote type.")
+    if category not in Quote.Category.values:
+        raise CorrectionError("Unknown quote category.")
     with transaction.atomic():
         article = _lock_article(article_id)
         start, end, text = _span(article, start, end)
@@ -247,6 +251,7 @@ def add_quote(
                 end=end,
                 text=text,
                 kind=kind,
+                category=category,
                 speaker=speaker,
                 speaker_text=speaker.name if speaker else "",
                 origin=Origin.HUMAN,

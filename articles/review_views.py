@@ -226,8 +226,10 @@ def quote_add(request, article_id, _):
         entity_id=_int(request, "entity"),
         new_name=request.POST.get("new_name", ""),
         kind=request.POST.get("kind") or Quote.Kind.DIRECT,
+        category=request.POST.get("category") or Quote.Category.QUOTE,
     )
-    return {"notice": "Added the quote.", "focus": f"q{quote.pk}"}
+    noun = quote.get_category_display().lower()
+    return {"notice": f"Added the {noun}.", "focus": f"q{quote.pk}"}
 
 
 # Mentions ----------------------------------------------------------------------------------

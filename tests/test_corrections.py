@@ -120,6 +120,19 @@ def test_add_quote_trims_the_selection_and_is_human(story, reviewer):
         corrections.add_quote(article.pk, reviewer, 5, 5000)
 
 
+def test_add_an_attribution(story, reviewer):
+    article = story["article"]
+    start = BODY.index("visited Leeds")
+    added = corrections.add_quote(
+        article.pk, reviewer, start, start + 13, entity_id=story["jane"].pk, category="attribution"
+    )
+    assert added.category == "attribution" and added.origin == Origin.HUMAN
+    count = article.quotes.count()
+    with pytest.raises(CorrectionError, match="category"):
+        corrections.add_quote(article.pk, reviewer, start, start + 13, category="opinion")
+    assert article.quotes.count() == count
+
+
 def test_boundaries_and_kind(story, reviewer):
     q1 = story["q1"]
     start = q1.start + 1

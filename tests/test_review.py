@@ -321,6 +321,15 @@ def test_add_quote_and_mark_reviewed(client_for, article, reviewer):
     assert response.status_code == 200
     added = article.quotes.get(origin=Origin.HUMAN)
     assert added.text == "She added" and added.speaker.name == "Jane Holloway"
+    assert added.category == "quote"
+    start = article.body.index("added")
+    response = client.post(
+        reverse("articles:quote-add", args=[article.pk]),
+        {"start": start, "end": start + 5, "category": "attribution"},
+        **HTMX,
+    )
+    assert response.status_code == 200 and "Added the attribution" in response.content.decode()
+    assert article.quotes.get(origin=Origin.HUMAN, start=start).category == "attribution"
     bad = client.post(
         reverse("articles:quote-add", args=[article.pk]), {"start": 5, "end": 10**6}, **HTMX
     )

@@ -237,7 +237,7 @@ def test_organisation_speaker(run) -> None:
     [
         # The speech verb is a conjunct of a passive clause: they share its subject.
         (
-            'Late in the day, Tom Baker was forced into damage control and said that his words'
+            "Late in the day, Tom Baker was forced into damage control and said that his words"
             ' had been "misconstrued."',
             "his words",
             "Tom Baker",
