@@ -114,8 +114,8 @@ def _continued(text: str, quotes: list[QuoteSpan]) -> list[QuoteSpan]:
       at length about the vote. "Q2."' or 'X said that Q1. "Q2."');
     - it shares that quote's cue: the cue interrupts one sentence ('Q1, she said, Q2');
     - both are direct and only a short stretch of the paragraph lies between them; or
-    - both are direct and it has no cue and opens the paragraph after it (a quotation
-      running over paragraphs).
+    - both are direct and it has no cue and opens the paragraph after it, even when that
+      paragraph ends with the cue (a quotation running over paragraphs).
     """
     out: list[QuoteSpan] = []
     for q in quotes:
@@ -127,11 +127,17 @@ def _continued(text: str, quotes: list[QuoteSpan]) -> list[QuoteSpan]:
             if (
                 (one_paragraph and (not q.cue or q.cue_start in (prev.cue_start, None)))
                 or (one_paragraph and both_direct and len(gap) <= CONTINUATION_GAP)
-                or (both_direct and not q.cue and not gap.strip())
+                or (both_direct and not q.cue and _opens_next_paragraph(gap))
             ):
                 q = replace(q, continues=True)
         out.append(q)
     return out
+
+
+def _opens_next_paragraph(gap: str) -> bool:
+    """Whether the text after `gap` opens the paragraph after the one `gap` starts in."""
+    lines = gap.split("\n")
+    return len(lines) > 1 and not any(line.strip() for line in lines[1:])
 
 
 def _same_speaker(a: QuoteSpan, b: QuoteSpan) -> bool:

@@ -741,6 +741,9 @@ def test_an_interrupted_quotation_continues(run) -> None:
         # The cue interrupts one sentence.
         "The plan will cut costs for every family, Maria Lopez said, because the state pays"
         " for the new clinics.",
+        # A quotation going on in the next paragraph, after the cue closing the first.
+        '"We will win this election," Maria Lopez said at the rally.\n\n"The polls are wrong.'
+        ' Our voters will turn out."',
         # Reported speech, then a quotation with no cue of its own.
         'Tom Baker said the council would vote on the budget next week. "We have waited long'
         ' enough."',
