@@ -29,6 +29,7 @@ SPEECH_VERBS: frozenset[str] = _words(
     continue begin go proclaim affirm demand propose recommend advise instruct
     order request plead beg charge accuse blame criticize criticise praise
     speculate theorize theorise surmise echo elaborate clarify reassure assure inform notify
+    answer remember react
     """
 )
 
@@ -47,7 +48,7 @@ COGNITION_VERBS: frozenset[str] = _words(
 WEAK_SPEECH_VERBS: frozenset[str] = _words(
     """
     go begin continue rule order charge smile laugh sigh cry question challenge signal
-    indicate estimate conclude suggest
+    indicate estimate conclude suggest remember react
     """
 )
 

@@ -211,6 +211,30 @@ def test_indirect_speech_verbs(run, text: str, fragment: str, speaker: str, cue:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "fragment", "speaker", "cue"),
+    [
+        ('Tom Baker answered, "I have no idea what you mean."', "no idea", "Tom Baker", "answered"),
+        (
+            '"The analysts all told us not to do it," remembered Maria Lopez, the spokeswoman.',
+            "not to do it",
+            "Maria Lopez",
+            "remembered",
+        ),
+        (
+            'Tom Baker reacted angrily to the deal, "We were never consulted."',
+            "never consulted",
+            "Tom Baker",
+            "reacted",
+        ),
+    ],
+)
+def test_direct_speech_verbs(run, text: str, fragment: str, speaker: str, cue: str) -> None:
+    q = only(run(text), fragment)
+    assert (q.kind, q.speaker_text, q.cue) == ("direct", speaker, cue)
+
+
+@pytest.mark.slow
 def test_added_continues_subject(run) -> None:
     text = "Maria Lopez said the clinic would close, adding that staff would be moved."
     quotes = run(text)
