@@ -23,7 +23,7 @@ import itertools
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,7 +61,7 @@ class Candidate:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class AttributionModel:
     weights: dict[str, float]
     bias: float
@@ -69,6 +69,9 @@ class AttributionModel:
     # (cue part of speech, dependency) pairs that were attributions less than 1% of the time
     # in training, left unscored to save time.
     rare: frozenset[tuple[str, str]] = frozenset()
+    # Weights of the parser's token vectors (`Doc.tensor`): the cue's, the dependent's and
+    # the content's mean, one after the other. Empty when the model uses none.
+    dense: numpy.ndarray = field(default_factory=lambda: numpy.zeros(0, dtype="float32"))
 
     def weigh(self, features: Iterable[str]) -> float:
         """The summed weights of some of a candidate's features."""
@@ -92,7 +95,8 @@ def load_model(path: str = str(MODEL_PATH)) -> AttributionModel | None:
     except FileNotFoundError:
         return None
     rare = frozenset((pos, dep) for pos, dep in data.get("rare", []))
-    return AttributionModel(data["weights"], data["bias"], data["threshold"], rare)
+    dense = numpy.asarray(data.get("dense", []), dtype="float32")
+    return AttributionModel(data["weights"], data["bias"], data["threshold"], rare, dense)
 
 
 class _Tree:
@@ -185,6 +189,47 @@ def candidates(doc: Doc) -> list[Candidate]:
             h = doc[head]
             out.append(Candidate(doc[i], doc[j], h.left_edge.i, h.right_edge.i + 1))
     return out
+
+
+def dense_features(doc: Doc, c: Candidate) -> numpy.ndarray | None:
+    """The token-vector features of one candidate (for training), or None when the parse
+    left no vectors: the cue's vector, the dependent's, and the mean over the content."""
+    tensor = doc.tensor
+    if tensor is None or tensor.ndim != 2 or tensor.shape[0] != len(doc):
+        return None
+    content = tensor[c.start : c.end].mean(axis=0)
+    return numpy.concatenate([tensor[c.cue.i], tensor[c.child.i], content]).astype("float32")
+
+
+class _DenseScores:
+    """The dense weights applied to a document's token vectors once; each candidate's share
+    is then two lookups and a difference of running sums."""
+
+    __slots__ = ("cue", "child", "running")
+
+    def __init__(self, tensor: numpy.ndarray, weights: numpy.ndarray) -> None:
+        projected = tensor.astype("float32") @ weights.reshape(3, -1).T
+        self.cue = projected[:, 0].tolist()
+        self.child = projected[:, 1].tolist()
+        self.running = [0.0, *numpy.cumsum(projected[:, 2], dtype="float64").tolist()]
+
+    @classmethod
+    def of(cls, doc: Doc, model: AttributionModel) -> _DenseScores | None:
+        tensor = doc.tensor
+        if (
+            not len(model.dense)
+            or tensor is None
+            or tensor.ndim != 2
+            or tensor.shape[0] != len(doc)
+            or 3 * tensor.shape[1] != len(model.dense)
+        ):
+            return None
+        return cls(tensor, model.dense)
+
+    def weight(self, c: Candidate) -> float:
+        running = self.running
+        mean = (running[c.end] - running[c.start]) / (c.end - c.start)
+        return self.cue[c.cue.i] + self.child[c.child.i] + mean
 
 
 def _subject(t: _Tree, i: int) -> int | None:
@@ -339,6 +384,9 @@ def find_attributions(
     text = doc_text(doc)
     taken = [trim_edges(text, q.start, q.end) for q in quotes]
     tree = _tree(doc)
+    # A model trained with token vectors needs them: without (another spaCy pipeline), only
+    # its sparse features count.
+    dense = _DenseScores.of(doc, model)
     scored = []
     cues: dict[int, tuple[_CueInfo, float]] = {}  # the cue's share of the score, once per cue
     for c in candidates(doc):
@@ -349,7 +397,10 @@ def find_attributions(
             info = _cue_info(tree, c.cue.i)
             known = cues[c.cue.i] = (info, model.weigh(info.features))
         info, share = known
-        p = model.probability(share + model.weigh(_pair_features(tree, c, info)))
+        weight = share + model.weigh(_pair_features(tree, c, info))
+        if dense is not None:
+            weight += dense.weight(c)
+        p = model.probability(weight)
         if p >= model.threshold:
             scored.append((p, c))
     scored.sort(key=lambda pc: (-pc[0], pc[1].start))

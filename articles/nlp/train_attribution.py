@@ -8,8 +8,9 @@ Needs scikit-learn (`requirements-train.txt`); the app itself does not. Each can
 (cue, dependent) of each parsed article is labelled by whether its content span matches a
 gold attribution's content at intersection-over-union >= 0.5 (spans trimmed as the scorer
 trims them) with the source it would be given right as well. Features seen fewer than
-`--min-count` times are dropped, an L2 logistic regression is fitted, and its weights are
-written as JSON.
+`--min-count` times are dropped; the parser's token vectors of the cue, the dependent and the
+content (their mean) are added as dense features; an L2 logistic regression is fitted, and
+its weights are written as JSON.
 """
 
 from __future__ import annotations
@@ -71,18 +72,25 @@ def examples(
     repaired: Sequence[RepairResult],
     docs: Sequence[Doc],
     classes: Counter | None = None,
+    dense: list | None = None,
 ) -> tuple[list[list[str]], list[int]]:
     """Features and 0/1 labels of every candidate in every article.
 
     A candidate is positive when its content matches a gold attribution and the source it
     would be given is right too, so the model learns where the whole attribution comes out
     right, not only its content. `classes`, when given, counts candidates and positives
-    by (cue part of speech, dependency).
+    by (cue part of speech, dependency). `dense`, when given, gets each candidate's
+    token-vector features (`attribution.dense_features`).
     """
     rows: list[list[str]] = []
     labels: list[int] = []
     for doc, rep, c, sources in _matches(articles, repaired, docs):
         rows.append(attribution.features(doc, c))
+        if dense is not None:
+            vector = attribution.dense_features(doc, c)
+            if vector is None:
+                raise ValueError("the spaCy pipeline sets no token vectors (Doc.tensor)")
+            dense.append(vector)
         source = attribution.source_head(c.cue, (c.start, c.end))
         right = sources is not None and _right_source(rep, source, sources)
         labels.append(int(right))
@@ -99,13 +107,15 @@ def fit(
     c: float = 0.3,
     min_count: int = 2,
     min_weight: float = 0.03,
-) -> tuple[dict[str, float], float]:
-    """Fit the logistic regression; return (weights by feature, bias).
+    dense: list | None = None,
+) -> tuple[dict[str, float], float, list[float]]:
+    """Fit the logistic regression; return (weights by feature, bias, dense weights).
 
     Weights smaller than `min_weight` are dropped: that halves the file and changes no
-    figure on the dev half.
+    figure on the dev half. `dense` holds each row's token-vector features, if any.
     """
-    from scipy.sparse import csr_matrix
+    import numpy
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
     counts = Counter(f for row in rows for f in set(row))
@@ -116,11 +126,14 @@ def fit(
         indices.extend(cols)
         indptr.append(len(indices))
     matrix = csr_matrix(([1.0] * len(indices), indices, indptr), shape=(len(rows), len(vocab)))
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=2000)
+    if dense:
+        matrix = hstack([matrix, csr_matrix(numpy.stack(dense))]).tocsr()
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=3000)
     model.fit(matrix, labels)
     coef = model.coef_[0]
     weights = {f: round(float(coef[i]), 4) for f, i in vocab.items() if abs(coef[i]) >= min_weight}
-    return weights, round(float(model.intercept_[0]), 4)
+    dense_weights = [round(float(w), 5) for w in coef[len(vocab) :]]
+    return weights, round(float(model.intercept_[0]), 4), dense_weights
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -139,13 +152,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("training needs PolNeAR-format attributions")
     repaired, docs = parse(load_nlp(args.model), articles)
     classes: Counter = Counter()
-    rows, labels = examples(articles, repaired, docs, classes)
+    vectors: list = []
+    rows, labels = examples(articles, repaired, docs, classes, vectors)
     rare = sorted(
         key
         for (key, which), n in classes.items()
         if which == "all" and classes[key, "right"] < RARE_SHARE * n
     )
-    weights, bias = fit(rows, labels, args.c, args.min_count, args.min_weight)
+    weights, bias, dense = fit(rows, labels, args.c, args.min_count, args.min_weight, vectors)
     out = {
         "trained_on": Path(args.train).name,
         "articles": len(articles),
@@ -155,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "threshold": args.threshold,
         "bias": bias,
         "rare": [list(key) for key in rare],
+        "dense": dense,
         "weights": dict(sorted(weights.items())),
     }
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)

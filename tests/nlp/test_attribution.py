@@ -48,6 +48,32 @@ def test_the_shipped_model_loads_and_scores() -> None:
     )
 
 
+def test_token_vector_weights_match_their_features(nlp) -> None:
+    """The running-sum shortcut gives each candidate the dot product of its token-vector
+    features with the model's dense weights."""
+    model = attribution.load_model()
+    doc = nlp("Senator Jane Smith pledged on Monday to cut taxes for the middle class.")
+    assert len(model.dense) == 3 * doc.tensor.shape[1]
+    scores = attribution._DenseScores.of(doc, model)
+    for c in attribution.candidates(doc):
+        expected = float(attribution.dense_features(doc, c) @ model.dense)
+        assert scores.weight(c) == pytest.approx(expected, abs=1e-4)
+
+
+def test_without_token_vectors_only_sparse_features_count(nlp) -> None:
+    from articles.nlp.entities import find_entities
+    from articles.nlp.speakers import SpeakerResolver
+
+    doc = nlp("Senator Jane Smith pledged to cut taxes for the middle class.")
+    model = attribution.load_model()
+    with_vectors = attribution.find_attributions(doc, [], SpeakerResolver(doc, *find_entities(doc)))
+    doc.tensor = doc.tensor[:0]  # as a pipeline without a tok2vec leaves it
+    assert attribution._DenseScores.of(doc, model) is None
+    bare = attribution.find_attributions(doc, [], SpeakerResolver(doc, *find_entities(doc)))
+    assert [q.text for q in bare] == [q.text for q in with_vectors]
+    assert [q.confidence for q in bare] != [q.confidence for q in with_vectors]
+
+
 def test_no_model_file_means_no_attributions(tmp_path: Path) -> None:
     assert attribution.load_model(str(tmp_path / "missing.json")) is None
 
@@ -110,8 +136,9 @@ def test_training_labels_need_content_and_source_right(nlp) -> None:
     article = Article("a", text, gold)
     rep = repair_text(text)
     doc = nlp(rep.text)
-    rows, labels = examples([article], [rep], [doc])
-    assert len(rows) == len(labels) == len(attribution.candidates(doc))
+    vectors: list = []
+    rows, labels = examples([article], [rep], [doc], dense=vectors)
+    assert len(rows) == len(labels) == len(vectors) == len(attribution.candidates(doc))
     positives = [row for row, label in zip(rows, labels, strict=True) if label]
     assert len(positives) == 1 and "cl=pledge" in positives[0]
 
@@ -124,8 +151,9 @@ def test_training_labels_need_content_and_source_right(nlp) -> None:
 
 def test_the_model_file_is_plain_json() -> None:
     data = json.loads(attribution.MODEL_PATH.read_text(encoding="utf-8"))
-    assert {"weights", "bias", "threshold", "trained_on"} <= set(data)
+    assert {"weights", "bias", "threshold", "trained_on", "dense"} <= set(data)
     assert all(isinstance(w, float) for w in data["weights"].values())
+    assert all(isinstance(w, float) for w in data["dense"])
 
 
 def _p(start: int, end: int, category: str = "quote", continues: bool = False) -> Attribution:
