@@ -2,7 +2,7 @@
 
 Usage:
     python -m articles.nlp.train_attribution TRAIN.jsonl [--output PATH] [--c 0.3]
-        [--threshold 0.3] [--min-count 2] [--min-weight 0.03]
+        [--threshold 0.33] [--min-count 2] [--min-weight 0.03]
 
 Needs scikit-learn (`requirements-train.txt`); the app itself does not. Each candidate
 (cue, dependent) of each parsed article is labelled by whether its content span matches a
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", default=str(attribution.MODEL_PATH))
     parser.add_argument("--model", default=DEFAULT_MODEL, help="spaCy pipeline")
     parser.add_argument("--c", type=float, default=0.3, help="inverse regularisation strength")
-    parser.add_argument("--threshold", type=float, default=0.3, help="score to keep a candidate")
+    parser.add_argument("--threshold", type=float, default=0.33, help="score to keep a candidate")
     parser.add_argument("--min-count", type=int, default=2, help="rarer features are dropped")
     parser.add_argument("--min-weight", type=float, default=0.03, help="smaller weights too")
     args = parser.parse_args(argv)
