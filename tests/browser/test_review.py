@@ -205,11 +205,12 @@ def test_adding_a_missed_quote_by_selecting_text(page_for, story):
     speaker.fill("J. Holl")
     page.locator("#selection-bar .ac__option", has_text="J. Holloway").click()
     bar.locator("select[name=kind]").select_option("indirect")
+    bar.locator("select[name=category]").select_option("attribution")
     shoot(page, "review-add-quote")
     page.get_by_test_id("add-quote").click()
-    expect(page.get_by_test_id("review-notice")).to_contain_text("Added the quote")
+    expect(page.get_by_test_id("review-notice")).to_contain_text("Added the attribution")
     added = Quote.objects.get(origin=Origin.HUMAN)
-    assert added.text == missed and added.kind == "indirect"
+    assert added.text == missed and added.kind == "indirect" and added.category == "attribution"
     assert added.speaker == story["twin"] and added.status == ReviewState.ACCEPTED
     expect(page.locator(f"#qi-{added.pk}")).to_contain_text(missed)
     expect(page.locator(f"mark#q-{added.pk} > .q-who")).to_have_text("J. Holloway")
