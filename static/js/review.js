@@ -204,18 +204,22 @@
   // Autocomplete ----------------------------------------------------------------------------
 
   let searchTimer = null;
+  let searchCount = 0;
 
   function search(input) {
     const box = input.closest(".ac");
     const list = box.querySelector(".ac__list");
     const url = box.dataset.ac + (box.dataset.ac.includes("?") ? "&" : "?") + "q=" + encodeURIComponent(input.value);
     clearTimeout(searchTimer);
+    const mine = ++searchCount;
     searchTimer = setTimeout(function () {
       fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
         .then(function (response) {
           return response.ok ? response.text() : "";
         })
         .then(function (html) {
+          // An answer to an older search can arrive after a newer one's: keep the newest.
+          if (mine !== searchCount) return;
           // Server-rendered and escaped by Django's templates.
           list.innerHTML = html;
           list.classList.toggle("ac__list--open", Boolean(html.trim()));

@@ -95,6 +95,7 @@ def page_for(browser, live_server):
         context = browser.new_context(viewport=viewport)
         contexts.append(context)
         page = context.new_page()
+        page.bring_to_front()  # the page has the browser's focus, as a reader's tab does
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.errors = errors
