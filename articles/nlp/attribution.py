@@ -6,10 +6,12 @@ taxes"), a finding ("the analysis shows Democrats outpacing Republicans"), a top
 spoke of. Each has hundreds of different cue words, each rare, which rules cannot list.
 
 So every (word, dependent) pair of a parse is a candidate: the word is a possible cue and the
-dependent's subtree a possible content. A logistic model over sparse features (cue lemma,
-dependency labels, the subject's type, content shape) scores each candidate. The weights are
-trained on the PolNeAR training half by `articles.nlp.train_attribution` and shipped in
-`data/attribution.json`; applying them needs no library, only a sum of weights.
+dependent's subtree a possible content. A logistic model scores each candidate, over sparse
+features (cue lemma, dependency labels, the subject's and source's type, content shape) and
+the parser's token vectors of the cue, the dependent and the content. The weights are trained
+on the PolNeAR training half by `articles.nlp.train_attribution` and shipped in
+`data/attribution.json`; applying them takes sums of weights and one small matrix product per
+document.
 
 Candidates overlapping a quote the rules found, or a better candidate, are dropped; the rest
 above the model's threshold become quotes of category "attribution", with the model's
@@ -191,11 +193,19 @@ def candidates(doc: Doc) -> list[Candidate]:
     return out
 
 
+def _token_vectors(doc: Doc) -> numpy.ndarray | None:
+    """The parser's vector of each token, or None when the pipeline left none."""
+    tensor = doc.tensor
+    if tensor is None or tensor.ndim != 2 or tensor.shape[0] != len(doc):
+        return None
+    return tensor
+
+
 def dense_features(doc: Doc, c: Candidate) -> numpy.ndarray | None:
     """The token-vector features of one candidate (for training), or None when the parse
     left no vectors: the cue's vector, the dependent's, and the mean over the content."""
-    tensor = doc.tensor
-    if tensor is None or tensor.ndim != 2 or tensor.shape[0] != len(doc):
+    tensor = _token_vectors(doc)
+    if tensor is None:
         return None
     content = tensor[c.start : c.end].mean(axis=0)
     return numpy.concatenate([tensor[c.cue.i], tensor[c.child.i], content]).astype("float32")
@@ -215,14 +225,8 @@ class _DenseScores:
 
     @classmethod
     def of(cls, doc: Doc, model: AttributionModel) -> _DenseScores | None:
-        tensor = doc.tensor
-        if (
-            not len(model.dense)
-            or tensor is None
-            or tensor.ndim != 2
-            or tensor.shape[0] != len(doc)
-            or 3 * tensor.shape[1] != len(model.dense)
-        ):
+        tensor = _token_vectors(doc)
+        if tensor is None or not len(model.dense) or 3 * tensor.shape[1] != len(model.dense):
             return None
         return cls(tensor, model.dense)
 
