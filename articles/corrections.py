@@ -165,6 +165,14 @@ def review_quote(quote_id: int, version: int | None, user, status: str) -> Quote
     return quote
 
 
+def _check_quote_choices(kind: str | None, category: str | None) -> None:
+    """Refuse a quote type or category that does not exist (None: left as it is)."""
+    if kind is not None and kind not in Quote.Kind.values:
+        raise CorrectionError("Unknown quote type.")
+    if category is not None and category not in Quote.Category.values:
+        raise CorrectionError("Unknown quote category.")
+
+
 def correct_quote(
     quote_id: int,
     version: int | None,
@@ -176,10 +184,7 @@ def correct_quote(
     end: int | None = None,
 ) -> Quote:
     """Change a quote's type, category or boundaries. Same locks as review_quote."""
-    if kind is not None and kind not in Quote.Kind.values:
-        raise CorrectionError("Unknown quote type.")
-    if category is not None and category not in Quote.Category.values:
-        raise CorrectionError("Unknown quote category.")
+    _check_quote_choices(kind, category)
     with _editing(Quote, quote_id, version, user, "Correct quote") as (article, quote):
         fields = ["status"]
         if kind is not None:
@@ -236,10 +241,7 @@ def add_quote(
 ) -> Quote:
     """Add a quote or attribution the extraction missed. Locks the article FOR NO KEY
     UPDATE."""
-    if kind not in Quote.Kind.values:
-        raise CorrectionError("Unknown quote type.")
-    if category not in Quote.Category.values:
-        raise CorrectionError("Unknown quote category.")
+    _check_quote_choices(kind, category)
     with transaction.atomic():
         article = _lock_article(article_id)
         start, end, text = _span(article, start, end)
