@@ -1,15 +1,16 @@
-from django.urls import path
+"""Every URL of the app, in one namespace ("articles:"); each package lists its own."""
 
-from articles import browse_urls, review_urls, views
+from articles.browse import urls as browse
+from articles.extraction import urls as extraction
+from articles.intake import urls as intake
+from articles.review import urls as review
+from articles.tags import urls as tags
 
 app_name = "articles"
 urlpatterns = [
-    path("", views.article_list, name="list"),
-    path("articles/<int:pk>/", views.article_detail, name="detail"),
-    path("articles/<int:pk>/retry/", views.retry_extraction, name="retry"),
-    path("upload/", views.upload, name="upload"),
-    path("upload/file/", views.upload_file, name="upload-file"),
-    path("upload/text/", views.upload_text, name="upload-text"),
-    *review_urls.urlpatterns,
-    *browse_urls.urlpatterns,
+    *browse.urlpatterns,
+    *intake.urlpatterns,
+    *extraction.urlpatterns,
+    *review.urlpatterns,
+    *tags.urlpatterns,
 ]

@@ -40,7 +40,7 @@ def raw_pipe(texts: list[str], model: str, batch_size: int) -> dict:
 
 
 def queue_articles(records: list[dict], copy: int) -> None:
-    from articles import ingest, services
+    from articles.intake import imports, ingest
     from articles.models import Article, Entity, ExtractionRun
 
     Article.objects.all().delete()
@@ -55,7 +55,7 @@ def queue_articles(records: list[dict], copy: int) -> None:
         )
         for i, r in enumerate(records)
     ]
-    services.import_items(items)
+    imports.import_items(items)
 
 
 def run_workers(count: int, database_url: str, batch_size: int) -> dict:

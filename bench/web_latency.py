@@ -45,9 +45,9 @@ PASSWORD = "bench-password-not-secret"
 def seed(articles: int, extracted: int) -> None:
     from django.db import connection
 
-    from articles import ingest, services
+    from articles.extraction.worker import Worker
+    from articles.intake import imports, ingest
     from articles.models import Article
-    from articles.worker import Worker
 
     existing = Article.objects.count()
     if existing >= articles:
@@ -66,7 +66,7 @@ def seed(articles: int, extracted: int) -> None:
         )
         for i, r in enumerate(records)
     ]
-    services.import_items(items)
+    imports.import_items(items)
     base = Article.objects.count()
     # Extract a sample of the originals for real, with the worker's own code.
     Article.objects.filter(id__gt=extracted).update(status="extracted")

@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.functions import Now
 from django.test import Client
 
-from articles.ingest import content_hash
+from articles.intake.ingest import content_hash
 from articles.models import Article
 
 ROLES = {"editor": "Editors", "reviewer": "Reviewers", "admin": "Admins"}

@@ -69,7 +69,7 @@ MATRIX = [
     Route("articles:upload", "POST",                    "L    403    200    403      200"),
     Route("articles:upload-file", "POST",               "L    403    200    403      200"),
     Route("articles:upload-text", "POST",               "L    403    200    403      200"),
-    # Review (articles/review_urls.py)
+    # Review (articles/review/urls.py)
     Route("articles:review-queue", "GET",               "L    403    403    200      200"),
     Route("articles:quote-add", "POST",                 "L    403    403    P        P", ARTICLE),
     Route("articles:mention-add", "POST",               "L    403    403    P        P", ARTICLE),
@@ -86,7 +86,7 @@ MATRIX = [
     Route("articles:entity-alias", "POST",              "L    403    403    P        P", ENTITY),
     Route("articles:entity-merge", "POST",              "L    403    403    P        P", ENTITY),
     Route("articles:entity-split", "POST",              "L    403    403    P        P", ENTITY),
-    # Browse, search and tags (articles/browse_urls.py)
+    # Browse, search and tags (articles/browse/urls.py, articles/tags/urls.py)
     Route("articles:search", "GET",                     "L    403    200    200      200"),
     Route("articles:tags", "GET",                       "L    403    200    200      200"),
     Route("articles:tag-create", "POST",                "L    403    P      403      P"),

@@ -9,7 +9,7 @@ So every (word, dependent) pair of a parse is a candidate: the word is a possibl
 dependent's subtree a possible content. A logistic model scores each candidate, over sparse
 features (cue lemma, dependency labels, the subject's and source's type, content shape) and
 the parser's token vectors of the cue, the dependent and the content. The weights are trained
-on the PolNeAR training half by `articles.nlp.train_attribution` and shipped in
+on the PolNeAR training half by `articles.nlp.eval.train_attribution` and shipped in
 `data/attribution.json`; applying them takes sums of weights and one small matrix product per
 document.
 

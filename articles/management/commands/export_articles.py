@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.exporting import CSV_COLUMNS, article_record, articles_for_export, quote_rows
+from articles.browse.exporting import CSV_COLUMNS, article_record, articles_for_export, quote_rows
 from articles.models import Article
 
 CHUNK = 200

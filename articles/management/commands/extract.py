@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models.functions import Now
 
+from articles.extraction.worker import Worker, claim_article
 from articles.models import Article
-from articles.worker import Worker, claim_article
 
 
 class Command(BaseCommand):

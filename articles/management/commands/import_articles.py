@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import ingest, services
+from articles.intake import imports, ingest
 
 
 class Command(BaseCommand):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
                 )
             if limit is not None:
                 items = items[: max(limit - counts["created"] - counts["duplicate"], 0)]
-            for result in services.import_items(items, uploader):
+            for result in imports.import_items(items, uploader):
                 counts[result.outcome] += 1
                 if result.outcome == "rejected":
                     self.stderr.write(f"rejected {result.label}: {result.message}")

@@ -1,0 +1,13 @@
+"""URLs of the article list, search, entity pages and the speakers directory."""
+
+from django.urls import path
+
+from articles.browse import entities, views
+
+urlpatterns = [
+    path("", views.article_list, name="list"),
+    path("search/", views.search, name="search"),
+    path("entities/", entities.entity_index, name="entities"),
+    path("entities/<int:pk>/", entities.entity_detail, name="entity"),
+    path("speakers/", entities.speaker_index, name="speakers"),
+]

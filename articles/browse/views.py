@@ -1,0 +1,167 @@
+"""The article list and the search page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from articles.browse.forms import ArticleListForm, SearchForm
+from articles.browse.search import (
+    ArticleSearch,
+    FacetOption,
+    has_searchable_words,
+    has_tag,
+    tag_list,
+)
+from articles.models import Article, Tag
+
+LIST_PAGE_SIZE = 25
+SEARCH_PAGE_SIZE = 20
+# Which request parameter each facet sets, and whether it holds several values.
+FACET_PARAMS = {
+    "tags": ("tag", True),
+    "entities": ("entity", False),
+    "speakers": ("speaker", False),
+    "outlets": ("outlet", False),
+    "statuses": ("status", False),
+    "reviews": ("review", False),
+}
+
+
+@require_GET
+@permission_required("articles.view_article", raise_exception=True)
+@vary_on_headers("HX-Request")
+def article_list(request: HttpRequest) -> HttpResponse:
+    form = ArticleListForm(request.GET or None)
+    articles = (
+        Article.objects.defer("body", "repairs")
+        .select_related("uploaded_by")
+        .annotate(tag_list=tag_list())
+    )
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            articles = articles.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["outlet"]:
+            articles = articles.filter(outlet=form.cleaned_data["outlet"])
+        if form.cleaned_data["tag"]:
+            articles = articles.filter(has_tag(form.cleaned_data["tag"]))
+    articles = articles.order_by(*form.ordering())
+    page = Paginator(articles, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    outlets = Article.objects.outlets()
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "outlets": outlets,
+        # Lazy, so the polled table partial skips it; the full page iterates it once (cached).
+        "tags": Tag.objects.annotate(article_count=Count("articles")).order_by("name"),
+        "any_pending": any(article.is_pending for article in page),
+    }
+    template = "articles/list.html"
+    if request.htmx:
+        template += "#article-table"
+    return render(request, template, context)
+
+
+def toggled(query: QueryDict, key: str, value: str, multiple: bool) -> str:
+    """The query string with this facet value switched on or off, back on the first page."""
+    query = query.copy()
+    query.pop("page", None)
+    values = query.getlist(key)
+    if value in values:
+        values.remove(value)
+    elif multiple:
+        values.append(value)
+    else:
+        values = [value]
+    query.setlist(key, values)
+    return query.urlencode()
+
+
+@require_GET
+@permission_required("articles.view_article", raise_exception=True)
+@vary_on_headers("HX-Request")
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    form.is_valid()  # invalid fields are dropped from cleaned_data and ignored
+    params = form.cleaned_data
+    article_search = ArticleSearch(params)
+    articles = article_search.results(form.ordering(has_query=bool(article_search.terms)))
+    paginator = Paginator(articles, SEARCH_PAGE_SIZE)
+    known = article_search.result_count()
+    if known is not None:
+        paginator.count = known  # a cached_property: the paginator then runs no COUNT
+    page = paginator.get_page(request.GET.get("page"))
+    article_search.highlight_page(page.object_list)
+    facets = article_search.facets(page.paginator.count)
+    for attribute, (key, multiple) in FACET_PARAMS.items():
+        option: FacetOption
+        for option in getattr(facets, attribute):
+            option.href = "?" + toggled(request.GET, key, option.value, multiple)
+    query = request.GET.copy()
+    query.pop("page", None)
+    # Only when nothing matched: say so if the terms were all stop words or operators.
+    unsearchable = (
+        bool(article_search.terms)
+        and not page.paginator.count
+        and not has_searchable_words(article_search.terms)
+    )
+    context = {
+        "unsearchable": unsearchable,
+        "sort_links": _sort_links(form, request.GET, bool(article_search.terms)),
+        "kept_params": _params_except(request.GET, "q", "page"),
+        "date_kept_params": _params_except(request.GET, "dates", "since", "until", "page"),
+        "form": form,
+        "search": article_search,
+        "page": page,
+        "facets": facets,
+        "query": query.urlencode(),
+        "active": _active_filters(request.GET, facets),
+    }
+    template = "articles/search.html"
+    if request.htmx:
+        template += "#search-results"
+    return render(request, template, context)
+
+
+def _active_filters(query: QueryDict, facets) -> list[dict[str, str]]:
+    """Chips for the filters in force, each with the link that removes it."""
+    chips = []
+    for attribute, (key, _multiple) in FACET_PARAMS.items():
+        for option in getattr(facets, attribute):
+            if option.selected:
+                chips.append({"label": option.label, "kind": key, "href": option.href})
+    for key, label in (("since", "From"), ("until", "Until")):
+        if query.get(key):
+            rest = query.copy()
+            rest.pop(key)
+            rest.pop("page", None)
+            chips.append(
+                {"label": f"{label} {query[key]}", "kind": "date", "href": "?" + rest.urlencode()}
+            )
+    return chips
+
+
+def _params_except(query: QueryDict, *keys: str) -> list[tuple[str, list[str]]]:
+    """The other parameters, for hidden fields of a form that changes only these keys."""
+    return [(key, query.getlist(key)) for key in query if key not in keys]
+
+
+def _sort_links(form: SearchForm, query: QueryDict, has_query: bool) -> list[dict]:
+    current = form.cleaned_data.get("sort") or ("relevance" if has_query else "newest")
+    links = []
+    for value, label in form.fields["sort"].choices:
+        if value == "relevance" and not has_query:
+            continue
+        rest = query.copy()
+        rest.pop("page", None)
+        rest["sort"] = value
+        links.append({"label": label, "href": "?" + rest.urlencode(), "current": value == current})
+    return links

@@ -1,0 +1,360 @@
+"""The review screen: corrections to quotes, mentions and entities, history, undo, the queue.
+
+Every action is a POST (CSRF from `<body hx-headers>`) that answers htmx with the refreshed
+`#review` partial of the article page, so the text, the panel and the history never disagree;
+without htmx it redirects to the article. A refused edit answers 409 with the current state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from articles.models import Article, Entity, EntityAlias, Mention, Quote, ReviewState
+from articles.nlp.entities import entity_key
+from articles.review import corrections, history
+from articles.review import entities as entity_corrections
+from articles.review.article import article_context
+from articles.review.corrections import Conflict, CorrectionError
+
+TEMPLATE = "articles/detail.html"
+QUEUE_SIZE = 50
+# The queue's category filter: value, link text. Quotes come first by default: attributions
+# are many and less sure, and would otherwise fill the top of a least-confident-first queue.
+QUEUE_CATEGORIES = [
+    (Quote.Category.QUOTE, "Quotes"),
+    (Quote.Category.ATTRIBUTION, "Attributions"),
+    ("all", "All"),
+]
+REVIEW_PERMS = ("articles.view_article", "articles.review_article")
+
+
+def _respond(request: HttpRequest, article_id: int, *, status: int = 200, **extra) -> HttpResponse:
+    if not request.htmx:
+        # Without JavaScript the forms still work: the outcome is a message on the page.
+        if extra.get("error"):
+            messages.error(request, extra["error"])
+        elif extra.get("notice"):
+            messages.success(request, extra["notice"])
+        return redirect(reverse("articles:detail", args=[article_id]))
+    article = get_object_or_404(Article.objects.select_related("reviewed_by"), pk=article_id)
+    response = render(
+        request,
+        f"{TEMPLATE}#review",
+        article_context(article, request.user, **extra),
+        status=status,
+    )
+    return trigger_client_event(response, "reviewChanged", {"ok": status == 200})
+
+
+def correction(model: type | None, *perms: str) -> Callable:
+    """A POST action on one item (or on an article when model is None).
+
+    The view receives the object and returns extra context for the refreshed partial; a
+    Conflict answers 409 and any other CorrectionError 422, both with the message shown.
+    """
+
+    def decorate(action):
+        @require_POST
+        @permission_required((*REVIEW_PERMS, *perms), raise_exception=True)
+        @wraps(action)
+        def view(request: HttpRequest, pk: int) -> HttpResponse:
+            if model is None:
+                article_id = get_object_or_404(Article.objects.only("id"), pk=pk).pk
+                obj = article_id
+            elif model is Entity:
+                obj = get_object_or_404(Entity, pk=pk)
+                # Entities are global: the form says which article page to answer with.
+                article_id = request.POST.get("article", "")
+                if not article_id.isdigit() or not Article.objects.filter(pk=article_id).exists():
+                    return HttpResponseBadRequest("The article is missing.")
+                article_id = int(article_id)
+            else:
+                obj = get_object_or_404(model.objects.only("id", "article_id"), pk=pk)
+                article_id = obj.article_id
+            try:
+                extra = action(request, obj, article_id) or {}
+            except Conflict as refused:
+                return _respond(
+                    request,
+                    article_id,
+                    status=409,
+                    error=str(refused),
+                    conflict=refused.current,
+                    focus=request.POST.get("focus", ""),
+                )
+            except (CorrectionError, ValueError) as refused:
+                return _respond(request, article_id, status=422, error=str(refused))
+            extra.setdefault("focus", request.POST.get("focus", ""))
+            return _respond(request, article_id, **extra)
+
+        return view
+
+    return decorate
+
+
+def _int(request: HttpRequest, name: str) -> int | None:
+    value = request.POST.get(name, "").strip()
+    return int(value) if value else None
+
+
+def _version(request: HttpRequest) -> int:
+    version = _int(request, "version")
+    if version is None:
+        raise CorrectionError("The form did not say which version you saw; reload the page.")
+    return version
+
+
+# Quotes ------------------------------------------------------------------------------------
+
+
+@correction(Quote, "articles.change_quote")
+def quote_review(request, quote, article_id):
+    status = request.POST.get("status", "")
+    corrections.review_quote(quote.pk, _version(request), request.user, status)
+    verb = "Accepted" if status == ReviewState.ACCEPTED else "Rejected"
+    return {"notice": f"{verb} the quote."}
+
+
+@correction(Quote, "articles.change_quote")
+def quote_edit(request, quote, article_id):
+    corrections.correct_quote(
+        quote.pk,
+        _version(request),
+        request.user,
+        kind=request.POST.get("kind") or None,
+        category=request.POST.get("category") or None,
+        start=_int(request, "start"),
+        end=_int(request, "end"),
+    )
+    return {"notice": "Saved the quote."}
+
+
+@correction(Quote, "articles.change_quote")
+def quote_speaker(request, quote, article_id):
+    corrections.set_speaker(
+        quote.pk,
+        _version(request),
+        request.user,
+        entity_id=_int(request, "entity"),
+        new_name=request.POST.get("new_name", ""),
+    )
+    return {"notice": "Changed the speaker."}
+
+
+@correction(Quote, "articles.delete_quote")
+def quote_delete(request, quote, article_id):
+    corrections.delete_quote(quote.pk, _version(request), request.user)
+    return {"notice": "Deleted the quote."}
+
+
+@correction(None, "articles.add_quote")
+def quote_add(request, article_id, _):
+    quote = corrections.add_quote(
+        article_id,
+        request.user,
+        _int(request, "start"),
+        _int(request, "end"),
+        entity_id=_int(request, "entity"),
+        new_name=request.POST.get("new_name", ""),
+        kind=request.POST.get("kind") or Quote.Kind.DIRECT,
+        category=request.POST.get("category") or Quote.Category.QUOTE,
+    )
+    noun = quote.get_category_display().lower()
+    return {"notice": f"Added the {noun}.", "focus": f"q{quote.pk}"}
+
+
+# Mentions ----------------------------------------------------------------------------------
+
+
+@correction(Mention, "articles.change_mention")
+def mention_edit(request, mention, article_id):
+    version, user = _version(request), request.user
+    if request.POST.get("label"):
+        corrections.relabel_mention(mention.pk, version, user, request.POST["label"])
+    elif request.POST.get("entity"):
+        corrections.link_mention(mention.pk, version, user, int(request.POST["entity"]))
+    elif request.POST.get("new_name"):
+        label = Mention.objects.get(pk=mention.pk).label
+        entity = corrections.find_or_create_entity(request.POST["new_name"], label)
+        corrections.link_mention(mention.pk, version, user, entity.pk)
+    else:
+        corrections.set_mention_span(
+            mention.pk, version, user, _int(request, "start"), _int(request, "end")
+        )
+    return {"notice": "Saved the mention.", "focus": f"m{mention.pk}"}
+
+
+@correction(Mention, "articles.delete_mention")
+def mention_remove(request, mention, article_id):
+    corrections.reject_mention(mention.pk, _version(request), request.user)
+    return {"notice": "Removed the mention."}
+
+
+@correction(None, "articles.add_mention")
+def mention_add(request, article_id, _):
+    mention = corrections.add_mention(
+        article_id,
+        request.user,
+        _int(request, "start"),
+        _int(request, "end"),
+        request.POST.get("label") or "PERSON",
+        entity_id=_int(request, "entity"),
+        new_name=request.POST.get("new_name", ""),
+    )
+    return {"notice": "Added the mention.", "focus": f"m{mention.pk}"}
+
+
+# Entities ----------------------------------------------------------------------------------
+
+
+@correction(Entity, "articles.change_entity")
+def entity_rename(request, entity, article_id):
+    entity_corrections.rename_entity(
+        entity.pk,
+        _version(request),
+        request.user,
+        request.POST.get("name", ""),
+        article_id=article_id,
+    )
+    return {"notice": "Renamed.", "open_entity": entity.pk}
+
+
+@correction(Entity, "articles.change_entity")
+def entity_alias(request, entity, article_id):
+    alias = _int(request, "remove")
+    if alias:
+        entity_corrections.remove_alias(
+            entity.pk, _version(request), request.user, alias, article_id=article_id
+        )
+    else:
+        entity_corrections.add_alias(
+            entity.pk,
+            _version(request),
+            request.user,
+            request.POST.get("name", ""),
+            article_id=article_id,
+        )
+    return {"notice": "Saved the aliases.", "open_entity": entity.pk}
+
+
+@correction(Entity, "articles.change_entity", "articles.delete_mention")
+def entity_merge(request, entity, article_id):
+    other = _int(request, "entity")
+    if other is None:
+        raise CorrectionError("Choose the entity to merge into this one.")
+    other_version = Entity.objects.filter(pk=other).values_list("version", flat=True).first()
+    kept = entity_corrections.merge_entities(
+        entity.pk, _version(request), other, other_version, request.user, article_id=article_id
+    )
+    return {"notice": f"Merged into {kept.name}.", "open_entity": kept.pk}
+
+
+@correction(Entity, "articles.change_entity", "articles.add_entity")
+def entity_split(request, entity, article_id):
+    other = entity_corrections.split_entity(
+        entity.pk,
+        _version(request),
+        request.user,
+        request.POST.get("merge"),
+        article_id=article_id,
+    )
+    return {"notice": f"Split {other.name} out again.", "open_entity": other.pk}
+
+
+@require_GET
+@permission_required(REVIEW_PERMS, raise_exception=True)
+def entity_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """Autocomplete: the article's own entities first, then global ones, by name and alias."""
+    article = get_object_or_404(Article.objects.only("id"), pk=pk)
+    q = " ".join(request.GET.get("q", "").split())[:100]
+    label = request.GET.get("label", "")
+    exclude = request.GET.get("exclude", "")
+    here = Mention.objects.filter(article=article, entity=OuterRef("pk")).exclude(
+        status=ReviewState.REJECTED
+    )
+    entities = Entity.objects.annotate(here=Exists(here))
+    key = entity_key(q, label) if q else ""
+    if key:
+        # LIKE on the normalised keys, which the trigram indexes serve.
+        aliased = EntityAlias.objects.filter(key__contains=key).values("entity_id")
+        entities = entities.filter(Q(key__contains=key) | Q(pk__in=aliased))
+    elif q:
+        entities = entities.filter(name__icontains=q)
+    else:
+        entities = entities.filter(here=True)
+    if label:
+        entities = entities.filter(label=label)
+    if exclude.isdigit():
+        entities = entities.exclude(pk=int(exclude))
+    options = list(entities.order_by("-here", "name")[:12])
+    context = {
+        "options": options,
+        "q": q,
+        "create": request.GET.get("create") == "1" and q,
+    }
+    return render(request, "articles/review_search.html", context)
+
+
+# The article -------------------------------------------------------------------------------
+
+
+@correction(None)
+def review_status(request, article_id, _):
+    article = corrections.set_review_status(
+        article_id, request.user, request.POST.get("status", "")
+    )
+    return {"notice": f"Marked {article.get_review_status_display().lower()}."}
+
+
+@correction(None)
+def undo(request, article_id, _):
+    action = history.undo(request.POST.get("change"), request.user, article_id)
+    return {"notice": f"Undone: {action}."}
+
+
+@require_GET
+@permission_required(REVIEW_PERMS, raise_exception=True)
+def queue(request: HttpRequest) -> HttpResponse:
+    """Unreviewed quotes, least confident first; `?category=attribution` or `all` for more."""
+    quotes = (
+        Quote.objects.filter(status=ReviewState.UNREVIEWED)
+        .select_related("speaker", "article")
+        .only(
+            "id",
+            "text",
+            "kind",
+            "category",
+            "continues",
+            "confidence",
+            "speaker_text",
+            "cue",
+            "speaker__name",
+            "article__id",
+            "article__title",
+            "article__outlet",
+            "article__review_status",
+        )
+        .order_by("confidence", "article_id", "start")
+    )
+    category = request.GET.get("category", "")
+    if category not in Quote.Category.values and category != "all":
+        category = Quote.Category.QUOTE
+    if category != "all":
+        quotes = quotes.filter(category=category)
+    page = Paginator(quotes, QUEUE_SIZE).get_page(request.GET.get("page"))
+    template = "articles/review_queue.html"
+    if request.htmx:
+        template += "#queue-rows"
+    context = {"page": page, "category": category, "categories": QUEUE_CATEGORIES}
+    return render(request, template, context)

@@ -1,0 +1,364 @@
+"""Full-text search: web-search syntax, ranking, safe highlights, facets, fixed query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from articles.browse.search import START, STOP, ArticleSearch, highlight
+from articles.models import Article, Entity, Mention, Quote, ReviewState, Tag
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("articles:search")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reader(client_for):
+    return client_for("reviewer")
+
+
+def result_ids(page: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<article class="result" id="result-(\d+)">', page)]
+
+
+def entity(name: str, label: str = "PERSON") -> Entity:
+    return Entity.objects.create(name=name, label=label, key=name.lower())
+
+
+def mention(article: Article, who: Entity, status: str = ReviewState.UNREVIEWED) -> None:
+    Mention.objects.create(
+        article=article, entity=who, start=0, end=4, text=who.name, label=who.label, status=status
+    )
+
+
+def quote(article: Article, who: Entity, status: str = ReviewState.UNREVIEWED) -> None:
+    Quote.objects.create(
+        article=article, speaker=who, start=10, end=20, text="It works.", status=status
+    )
+
+
+# --- Highlighting --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("marked", "html"),
+    [
+        (f"the {START}harbour{STOP} reopened", "the <mark>harbour</mark> reopened"),
+        (f"<b>{START}x{STOP}</b> & y", "&lt;b&gt;<mark>x</mark>&lt;/b&gt; &amp; y"),
+        (f"{START}<script>{STOP}", "<mark>&lt;script&gt;</mark>"),
+        # Stray markers (say, in the article text itself) never leave an unbalanced element.
+        (f"a {START}b {START}c{STOP} d{STOP}", "a b <mark>c</mark> d"),
+        (f"{STOP}a{START}", "a"),
+    ],
+)
+def test_highlight_escapes_everything_but_its_own_marks(marked, html):
+    assert highlight(marked) == html
+
+
+def test_search_results_are_highlighted_and_escaped(reader, make_article):
+    make_article(
+        title="Harbour <script>alert(1)</script> reopens",
+        body='The <img src=x onerror=alert(1)> harbour reopened. "Harbour" said <b>nobody</b>.',
+    )
+    page = reader.get(URL, {"q": "harbour"}).text
+    assert "<mark>Harbour</mark> &lt;script&gt;alert(1)&lt;/script&gt; reopens" in page
+    # ts_headline leaves markup-like tokens out of snippets; the rest is escaped.
+    assert "<mark>harbour</mark> reopened. &quot;<mark>Harbour</mark>&quot; said" in page
+    assert "<img" not in page
+    assert "<script>alert" not in page
+    assert "<b>" not in page
+    marks = re.findall(r"<mark>[^<]*</mark>", page)
+    assert page.count("<mark>") == page.count("</mark>") == len(marks) >= 3
+
+
+# --- Query syntax and ranking --------------------------------------------------------------------
+
+
+@pytest.fixture
+def stories(make_article):
+    return {
+        "ferry": make_article(title="Ferry strike", body="The ferry crews walked out at dawn."),
+        "harbour": make_article(
+            title="Harbour news", body="The harbour master spoke about the new ferry terminal."
+        ),
+        "rail": make_article(title="Rail strike", body="Train drivers walked out over pay."),
+        "council": make_article(title="Council", body="The council debated the harbour budget."),
+    }
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("ferry", {"ferry", "harbour"}),
+        ("strike", {"ferry", "rail"}),
+        ('"walked out"', {"ferry", "rail"}),
+        ('"crews walked"', {"ferry"}),
+        ('"walked crews"', set()),
+        ("harbour -council", {"harbour"}),
+        ("rail or council", {"rail", "council"}),
+        ("walking", {"ferry", "rail"}),  # stemmed: walked, walking
+        ("the", set()),  # stop words alone match nothing rather than everything
+        ('"unbalanced', set()),
+        ("-", set()),
+    ],
+)
+def test_web_search_syntax(reader, stories, q, expected):
+    page = reader.get(URL, {"q": q}).text
+    assert set(result_ids(page)) == {stories[name].pk for name in expected}
+
+
+@pytest.mark.parametrize(("q", "unsearchable"), [("the", True), ("- or", True), ("zebra", False)])
+def test_terms_with_nothing_to_search_are_explained(reader, stories, q, unsearchable):
+    page = reader.get(URL, {"q": q}).text
+    assert result_ids(page) == []
+    assert ("has no words to search for" in page) is unsearchable
+
+
+def test_title_matches_rank_above_body_matches(reader, stories):
+    ids = result_ids(reader.get(URL, {"q": "harbour"}).text)
+    assert ids == [stories["harbour"].pk, stories["council"].pk]
+    newest = result_ids(reader.get(URL, {"q": "harbour", "sort": "oldest"}).text)
+    assert newest == [stories["harbour"].pk, stories["council"].pk]
+    assert result_ids(reader.get(URL, {"q": "harbour", "sort": "newest"}).text) == [
+        stories["council"].pk,
+        stories["harbour"].pk,
+    ]
+
+
+def test_empty_search_lists_the_archive_newest_first(reader, stories):
+    page = reader.get(URL).text
+    assert result_ids(page) == [a.pk for a in reversed(stories.values())]
+    assert "Best match" not in page  # nothing to rank by
+
+
+# --- Facets --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def archive(make_article):
+    """Six articles across outlets, tags, entities, speakers, statuses and dates."""
+    climate, ports = Tag.objects.create(name="Climate"), Tag.objects.create(name="Ports")
+    ada, bob = entity("Ada Lovelace"), entity("Bob Babbage")
+    a = make_article(
+        title="Harbour floods",
+        body="The harbour flooded.",
+        outlet="Gazette",
+        published=dt.date(2024, 1, 10),
+        status=Article.Status.EXTRACTED,
+    )
+    b = make_article(
+        title="Harbour dredged",
+        body="The harbour was dredged.",
+        outlet="Courier",
+        published=dt.date(2024, 3, 5),
+        status=Article.Status.EXTRACTED,
+        review_status=Article.ReviewStatus.REVIEWED,
+    )
+    c = make_article(
+        title="Harbour fees",
+        body="Harbour fees rise.",
+        outlet="Gazette",
+        published=dt.date(2023, 6, 1),
+    )
+    d = make_article(title="Budget", body="The budget passed.", outlet="Gazette")
+    a.tags.add(climate, ports)
+    b.tags.add(ports)
+    c.tags.add(climate)
+    mention(a, ada)
+    mention(b, ada)
+    mention(c, bob)
+    mention(d, ada, status=ReviewState.REJECTED)
+    quote(a, ada)
+    quote(c, bob)
+    quote(b, bob, status=ReviewState.REJECTED)
+    return {
+        "articles": {"a": a, "b": b, "c": c, "d": d},
+        "tags": {"climate": climate, "ports": ports},
+        "people": {"ada": ada, "bob": bob},
+    }
+
+
+def ids_of(archive, *names: str) -> list[int]:
+    return sorted(archive["articles"][name].pk for name in names)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"tag": ["climate"]}, "ac"),
+        ({"tag": ["climate", "ports"]}, "a"),  # several tags: articles with all of them
+        ({"entity": "ada"}, "ab"),  # rejected mentions do not count
+        ({"speaker": "bob"}, "c"),  # rejected quotes do not count
+        ({"outlet": "Gazette"}, "acd"),
+        ({"status": "extracted"}, "ab"),
+        ({"review": "reviewed"}, "b"),
+        ({"since": "2024-01-01"}, "ab"),
+        ({"since": "2024-01-01", "until": "2024-02-01"}, "a"),
+        ({"since": "2024-02-01", "until": "2024-01-01"}, "a"),  # swapped bounds are put right
+        ({"dates": "added", "since": "2000-01-01"}, "abcd"),
+        ({"dates": "added", "until": "2000-01-01"}, ""),
+        ({"q": "harbour", "outlet": "Gazette", "tag": ["climate"]}, "ac"),
+        ({"q": "harbour", "entity": "ada", "status": "extracted", "tag": ["ports"]}, "ab"),
+        ({"q": "harbour", "speaker": "ada", "outlet": "Courier"}, ""),
+        ({"tag": ["nonsense"], "since": "not a date", "status": "bogus"}, "abcd"),
+    ],
+)
+def test_facets_combine(reader, archive, params, expected):
+    lookup = {**archive["tags"], **archive["people"]}
+    query = {}
+    for key, value in params.items():
+        if key == "tag":
+            query[key] = [lookup[v].pk if v in lookup else v for v in value]
+        elif key in {"entity", "speaker"}:
+            query[key] = lookup[value].pk
+        else:
+            query[key] = value
+    page = reader.get(URL, query).text
+    assert sorted(result_ids(page)) == ids_of(archive, *expected)
+
+
+def facet_counts(page: str, key: str) -> dict[str, int]:
+    pattern = (
+        rf'data-facet="{key}">\s*<span class="facet__box" aria-hidden="true"></span>\s*'
+        r'<span class="facet__label">([^<]+?)(?: <span class="facet__hint">\w+</span>)?</span>\s*'
+        r'<span class="facet__count">(\d+)</span>'
+    )
+    return {label: int(n) for label, n in re.findall(pattern, page)}
+
+
+def test_facet_counts_leave_out_their_own_selection(reader, archive):
+    page = reader.get(URL, {"q": "harbour", "outlet": "Gazette"}).text
+    # Outlets are counted as if no outlet were chosen, so the other outlets stay reachable.
+    assert facet_counts(page, "outlet") == {"Gazette": 2, "Courier": 1}
+    # Other facets are counted within the results.
+    assert facet_counts(page, "tag") == {"Climate": 2, "Ports": 1}
+    assert facet_counts(page, "entity") == {"Ada Lovelace": 1, "Bob Babbage": 1}
+    assert facet_counts(page, "speaker") == {"Ada Lovelace": 1, "Bob Babbage": 1}
+    assert facet_counts(page, "status") == {"Extracted": 1, "Queued": 1}
+    assert facet_counts(page, "review") == {"Needs review": 2}
+
+
+def test_facet_links_toggle_and_chips_remove(reader, archive):
+    climate, ports = archive["tags"]["climate"], archive["tags"]["ports"]
+    page = reader.get(URL, {"q": "harbour", "tag": [climate.pk], "page": 1}).text
+    # Choosing another tag adds to the selection; choosing the same one removes it.
+    assert f'href="?q=harbour&amp;tag={climate.pk}&amp;tag={ports.pk}"' in page
+    assert 'href="?q=harbour" aria-current="true"' in page
+    assert 'aria-label="Remove filter Climate"' in page
+    assert ">Clear filters</a>" in page
+
+
+def test_a_chosen_entity_keeps_its_place_and_count(reader, make_article):
+    chosen = entity("Zed Last")
+    for n in range(15):
+        article = make_article(title=f"Story {n}")
+        mention(article, entity(f"Aaron {n:02d}"))
+        if n < 2:
+            mention(article, chosen)
+    page = reader.get(URL, {"entity": chosen.pk}).text
+    counts = facet_counts(page, "entity")
+    assert counts["Zed Last"] == 2  # shown first, with its count, though last by name
+    assert re.search(r'class="facet__option is-selected"[^>]*data-facet="entity"', page)
+
+
+def test_htmx_gets_the_results_partial(reader, archive):
+    response = reader.get(URL, {"q": "harbour"}, headers={"HX-Request": "true"})
+    assert response.text.lstrip().startswith('<section id="search-results"')
+    assert "<html" not in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_results_are_paginated_and_keep_the_query(reader, make_article):
+    for n in range(23):
+        make_article(title=f"Harbour story {n}", body=f"Harbour {n}.")
+    page = reader.get(URL, {"q": "harbour", "outlet": ""}).text
+    assert len(result_ids(page)) == 20
+    assert 'href="?q=harbour&amp;outlet=&amp;page=2" rel="next"' in page
+    assert len(result_ids(reader.get(URL, {"q": "harbour", "page": 2}).text)) == 3
+
+
+@pytest.mark.parametrize("outlet", ["", "Harbour Times"])
+def test_result_count_comes_from_the_facet_counts_when_it_can(reader, make_article, outlet):
+    for n in range(23):
+        make_article(title=f"Harbour story {n}", body=f"Harbour {n}.", outlet="Harbour Times")
+    make_article(title="Harbour elsewhere", body="Harbour.", outlet="Other Post")
+    make_article(title="Unrelated", body="Nothing here.", outlet="Harbour Times")
+    with CaptureQueriesContext(connection) as queries:
+        page = reader.get(URL, {"q": "harbour", "outlet": outlet}).text
+    expected = 23 if outlet else 24
+    assert re.search(r"<strong>(\d+)</strong> articles", page).group(1) == str(expected)
+    assert "Page 1 of 2" in page
+    counts = [q["sql"] for q in queries if 'COUNT(*) AS "__count"' in q["sql"]]
+    # With no outlet, status or review chosen, their counts over the results give the total.
+    assert len(counts) == (1 if outlet else 0)
+
+
+def test_article_search_without_django_views(archive):
+    search = ArticleSearch({"q": "harbour", "tag": [archive["tags"]["ports"].pk]})
+    results = list(search.results(("-rank", "-id")))
+    assert {a.pk for a in results} == {archive["articles"]["a"].pk, archive["articles"]["b"].pk}
+    search.highlight_page(results)
+    assert all("<mark>Harbour</mark>" in a.title_html for a in results)
+
+
+# --- Cost ----------------------------------------------------------------------------------------
+
+
+def grow(make_article, count: int, tag: Tag, who: Entity) -> None:
+    for n in range(count):
+        article = make_article(
+            title=f"Harbour {n}", body=f"The harbour story {count}-{n}. " * 50, outlet="G"
+        )
+        article.tags.add(tag)
+        mention(article, who)
+        quote(article, who)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "harbour"},
+        {},
+        {"q": "harbour story -ferry", "tag": "<tag>", "entity": "<who>", "outlet": "G"},
+        {"speaker": "<who>", "since": "2000-01-01", "dates": "added", "sort": "newest"},
+    ],
+    ids=["query", "browse", "query-and-facets", "facets-only"],
+)
+def test_search_issues_a_fixed_number_of_queries(reader, make_article, params):
+    tag, who = Tag.objects.create(name="Ports"), entity("Ada Lovelace")
+    params = {
+        key: {"<tag>": tag.pk, "<who>": who.pk}.get(value, value) for key, value in params.items()
+    }
+
+    def count() -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = reader.get(URL, params)
+        assert response.status_code == 200
+        return len(queries), [q["sql"] for q in queries]
+
+    grow(make_article, 5, tag, who)
+    five, _ = count()
+    grow(make_article, 30, tag, who)
+    thirty, sql = count()
+    assert five == thirty
+    # Session, user, 2 permissions, count, page, 6 facets, headlines when there are terms.
+    assert thirty <= 13
+    headlines = [s for s in sql if "ts_headline" in s]
+    if "q" in params:
+        # Headlines only for the visible page: 20 of the 35 articles.
+        assert len(headlines) == 1
+        ids = re.search(r'"id" IN \(([^)]*)\)', headlines[0]).group(1)
+        assert len(ids.split(",")) == 20
+    else:
+        assert headlines == []
