@@ -243,6 +243,12 @@ class EntityAlias(models.Model):
 class ExtractionRun(models.Model):
     """One batch processed by a worker, with what it used and what it found."""
 
+    class Outcome(models.TextChoices):
+        FINISHED = "finished", "Finished"
+        STOPPED = "stopped", "Stopped (the worker was asked to stop)"
+        CRASHED = "crashed", "Crashed (the worker hit an error)"
+        ABANDONED = "abandoned", "Abandoned (the worker vanished)"
+
     worker = models.CharField(max_length=200)
     model_name = models.CharField(max_length=100)
     model_version = models.CharField(max_length=40)
@@ -256,6 +262,10 @@ class ExtractionRun(models.Model):
     tokens = models.PositiveIntegerField(default=0)
     mentions = models.PositiveIntegerField(default=0)
     quotes = models.PositiveIntegerField(default=0)
+    # Articles whose claim passed to another worker before their results were stored.
+    lost = models.PositiveIntegerField(default=0)
+    # Empty while the batch runs; set whenever the run is closed, however it ended.
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
