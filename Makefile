@@ -35,16 +35,18 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py setup_demo
 
+# The worker alone, restarted whenever it exits (Ctrl-C stops both).
 worker: migrate
-	$(BIN)/python manage.py extract
+	$(BIN)/python manage.py extract --supervise
 
 run: demo
 	@echo ""
 	@echo "  Newsroom is starting on http://localhost:$(PORT)/"
 	@echo "  Demo accounts (development only): admin, editor, reviewer"
 	@echo "  Password: $${NEWSROOM_DEMO_PASSWORD:-newsroom}"
+	@echo "  The extraction worker runs beside the web server, and is restarted if it stops."
 	@echo ""
-	@$(BIN)/python manage.py extract & worker=$$!; \
+	@$(BIN)/python manage.py extract --supervise & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn newsroom.wsgi --bind 0.0.0.0:$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --graceful-timeout 10

@@ -15,6 +15,7 @@ from django.db import connection, models
 from django.db.models import F, Q
 from django.db.models.functions import Lower, Now
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Origin(models.TextChoices):
@@ -133,7 +134,8 @@ class Article(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(default=None, null=True, blank=True)
+    # A new article is due at once; the queue (extraction/queue.py) moves it from then on.
+    next_attempt_at = models.DateTimeField(default=timezone.now, null=True, blank=True)
     claimed_by = models.CharField(max_length=200, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     extracted_at = models.DateTimeField(null=True, blank=True)

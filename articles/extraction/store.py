@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from articles.extraction import queue
 from articles.models import (
-    Article,
     Entity,
     EntityAlias,
     ExtractionRun,
@@ -167,15 +167,12 @@ def _move_kept_items(article_id: int, old_text: str, new_text: str) -> None:
 
 # One statement stores an article's results: it locks the article if this worker still holds
 # its claim, deletes the unreviewed machine items, inserts the new ones that do not repeat a
-# kept item, and marks the article extracted. Every part joins `held`, so nothing happens
-# when the claim was lost. Sub-statements share one snapshot, which is why the repeat checks
-# name the kept items explicitly rather than relying on the deletes.
-_STORE_SQL = """
-WITH held AS (
-    SELECT id FROM articles_article
-    WHERE id = %(article)s AND status = %(processing)s AND claimed_by = %(worker)s
-    FOR NO KEY UPDATE
-),
+# kept item, and marks the article extracted (the claim and the transition are queue.py's).
+# Every part joins `held`, so nothing happens when the claim was lost. Sub-statements share
+# one snapshot, which is why the repeat checks name the kept items explicitly rather than
+# relying on the deletes.
+_STORE_SQL = f"""
+WITH held AS ({queue.HELD_SQL.strip()}),
 old_quotes AS (
     DELETE FROM articles_quote q USING held
     WHERE q.article_id = held.id AND q.origin = %(machine)s AND q.status = %(unreviewed)s
@@ -235,13 +232,7 @@ done AS (
     UPDATE articles_article a SET
         body = COALESCE(%(body)s, a.body),
         repairs = %(repairs)s::jsonb,
-        status = %(extracted)s,
-        extracted_at = %(now)s,
-        extraction_version = %(version)s,
-        last_error = '',
-        claimed_by = '',
-        lease_expires_at = NULL,
-        next_attempt_at = NULL
+        {queue.COMPLETE_SQL.strip()}
     FROM held WHERE a.id = held.id
     RETURNING 1
 )
@@ -276,13 +267,10 @@ def apply_extraction(
     # Unchanged text (the usual case) needs one statement, which is its own transaction.
     with transaction.atomic() if changed else nullcontext():
         if changed:
-            held = (
-                Article.objects.select_for_update(no_key=True)
-                .filter(pk=article_id, status=Article.Status.PROCESSING, claimed_by=worker)
-                .exists()
-            )
-            if not held:
-                return None
+            with connection.cursor() as cursor:
+                cursor.execute(queue.HELD_SQL, {"article": article_id, "worker": worker})
+                if cursor.fetchone() is None:
+                    return None
             _move_kept_items(article_id, source_text, result.text)
         stored, mentions, quotes = _execute_prepared(_STORE_SQL, params)
     return (mentions, quotes) if stored else None
@@ -314,8 +302,6 @@ def _store_params(
     return {
         "article": article_id,
         "worker": worker,
-        "processing": Article.Status.PROCESSING,
-        "extracted": Article.Status.EXTRACTED,
         "machine": Origin.MACHINE,
         "unreviewed": ReviewState.UNREVIEWED,
         "run": run.pk if run is not None else None,

@@ -15,7 +15,7 @@ from articles.models import Article
 @permission_required("articles.retry_extraction", raise_exception=True)
 def retry_extraction(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
-    queue.queue_extraction(article)
+    queue.requeue(article.pk)
     if request.htmx:
         article.refresh_from_db()
         return render(request, "articles/detail.html#extraction-status", {"article": article})

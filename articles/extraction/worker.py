@@ -1,289 +1,402 @@
-"""The extraction worker: claim a batch briefly, run spaCy outside any transaction, store results.
+"""The extraction worker: claim a batch briefly, analyse it in the NLP process, store results.
 
-Claims carry a lease that a background thread renews while the batch runs; an article whose
-lease lapsed (its worker was killed) is claimed again by any worker. Many workers on one or
-many machines share the queue through `SELECT … FOR UPDATE SKIP LOCKED`.
+Many workers on one or many machines share the queue (see queue.py). Each worker is two
+processes: this one, which holds the claims and talks to the database, and its NLP child
+(analyser.py), which holds the spaCy model. While the child works, this process renews the
+claims' leases and watches each article's time budget, so a slow article cannot stall the
+others or let its lease lapse.
+
+Faults it survives:
+- The database connection is lost (the server restarted, or the backend was terminated): each
+  database step is retried after reconnecting, with backoff; what the worker held is then
+  stored or released, so every article is still extracted once.
+- An article overruns its time budget or kills the NLP process: that attempt fails with a
+  clear error and the rest of the batch goes on.
+- SIGTERM or SIGINT: the batch in hand is finished if it can be within the grace period
+  (NEWSROOM_WORKER_GRACE_SECONDS); otherwise the analysis is stopped, the articles not done
+  are released for another worker, and the process exits 0 within the grace period.
+
+Every batch is recorded as an ExtractionRun, closed with its outcome however it ends; runs
+of workers that vanished (SIGKILL) are closed as abandoned by the next worker to start.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import socket
-import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
 import psycopg
-from django.db import close_old_connections, connection, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+)
 from django.db.backends.signals import connection_created
-from django.db.models import F
+from django.db.models.functions import Now
 from django.utils import timezone
 
-from articles.extraction.queue import QUEUE_CHANNEL
+from articles.extraction import queue
+from articles.extraction.analyser import Analyser, Outcome
 from articles.extraction.store import apply_extraction, resolve_entities
 from articles.models import Article, ExtractionRun
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
-MAX_ATTEMPTS = 3
-# Seconds before retry number n (1-based): 10 s, then 60 s.
-RETRY_DELAYS = (10, 60)
+# What a lost connection raises: through Django's cursor, or from psycopg directly (the store
+# runs its prepared statement on the raw connection).
+CONNECTION_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+RECONNECT_DELAYS = (0.5, 1, 2, 4, 8, 15, 30)
+# Part of the grace period kept for releasing claims and closing the run after stopping.
+SHUTDOWN_RESERVE_SECONDS = 3.0
+APPLICATION_NAME = "newsroom worker"
 
 
-def relax_commit_durability(sender=None, connection=None, **kwargs) -> None:
-    """Do not wait for the WAL flush on commit in worker sessions.
+class Stopping(Exception):
+    """The grace period after SIGTERM is running out: stop the analysis now."""
 
-    Safe here: a crash can lose only the last few commits, which leaves those articles claimed
-    with a lease that lapses, so they are extracted again. It saves an fsync per article.
+
+def prepare_session(sender=None, connection=None, **kwargs) -> None:
+    """Settings of every worker database session (run again after each reconnect).
+
+    Commits do not wait for the WAL flush: a crash can lose only the last few commits, which
+    leaves those articles claimed with a lease that lapses, so they are extracted again. It
+    saves an fsync per article. The application name lets operators (and tests) find workers.
     """
     with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off")
-
-
-def retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1])
-
-
-def claim_batch(worker: str, size: int, lease_seconds: int) -> list[int]:
-    """Mark up to `size` due articles as processing by `worker`; return their ids.
-
-    Opens and commits its own short transaction; skips rows other workers have locked.
-    """
-    with transaction.atomic():
-        ids = list(
-            Article.objects.pending()
-            .order_by("next_attempt_at", "id")
-            .select_for_update(skip_locked=True, no_key=True)
-            .values_list("id", flat=True)[:size]
-        )
-        if ids:
-            Article.objects.filter(id__in=ids).update(
-                status=Article.Status.PROCESSING,
-                claimed_by=worker,
-                lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds),
-                attempts=F("attempts") + 1,
-            )
-    return ids
-
-
-def claim_article(worker: str, article_id: int, lease_seconds: int) -> bool:
-    """Claim one article whatever its state (for --force), unless another worker holds it."""
-    with transaction.atomic():
-        article = Article.objects.select_for_update(no_key=True).filter(pk=article_id).first()
-        if article is None:
-            return False
-        now = timezone.now()
-        held = article.status == Article.Status.PROCESSING and article.lease_expires_at
-        if held and article.lease_expires_at > now and article.claimed_by != worker:
-            return False
-        Article.objects.filter(pk=article_id).update(
-            status=Article.Status.PROCESSING,
-            claimed_by=worker,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            attempts=1,
-        )
-    return True
-
-
-def renew_leases(worker: str, ids: list[int], lease_seconds: int) -> int:
-    return Article.objects.filter(
-        id__in=ids, claimed_by=worker, status=Article.Status.PROCESSING
-    ).update(lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds))
-
-
-def record_failure(article_id: int, worker: str, error: str) -> None:
-    """Queue the article again after a delay, or mark it failed after MAX_ATTEMPTS."""
-    with transaction.atomic():
-        article = Article.objects.select_for_update(no_key=True).filter(pk=article_id).first()
-        if article is None or article.claimed_by != worker:
-            return
-        failed = article.attempts >= MAX_ATTEMPTS
-        Article.objects.filter(pk=article_id).update(
-            status=Article.Status.FAILED if failed else Article.Status.QUEUED,
-            last_error=error[:4000],
-            claimed_by="",
-            lease_expires_at=None,
-            next_attempt_at=None if failed else timezone.now() + retry_delay(article.attempts),
+        cursor.execute(
+            "SELECT set_config('synchronous_commit', 'off', false),"
+            " set_config('application_name', %s, false)",
+            [APPLICATION_NAME],
         )
 
 
-class LeaseKeeper(threading.Thread):
-    """Renews the leases of a claimed batch until stopped, on its own database connection."""
-
-    def __init__(self, worker: str, ids: list[int], lease_seconds: int) -> None:
-        super().__init__(name="lease-keeper", daemon=True)
-        self.worker, self.ids, self.lease_seconds = worker, ids, lease_seconds
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        try:
-            while not self.done.wait(max(self.lease_seconds / 3, 0.5)):
-                renew_leases(self.worker, self.ids, self.lease_seconds)
-        finally:
-            connection.close()
-
-    def stop(self) -> None:
-        self.done.set()
-        self.join()
+def close_abandoned_runs(lease_seconds: float) -> int:
+    """Close the runs of workers that vanished: unfinished, older than a lease, and their
+    worker holds no live claim."""
+    live = Article.objects.filter(
+        status=Article.Status.PROCESSING, lease_expires_at__gt=Now()
+    ).values("claimed_by")
+    return (
+        ExtractionRun.objects.filter(
+            finished_at__isnull=True,
+            started_at__lt=timezone.now() - timedelta(seconds=lease_seconds),
+        )
+        .exclude(worker__in=live)
+        .update(finished_at=Now(), outcome=ExtractionRun.Outcome.ABANDONED)
+    )
 
 
 @dataclass
 class Worker:
-    """Runs extraction batches until stopped; `nlp` is loaded lazily, once per process."""
+    """Runs extraction batches until stopped."""
 
     model_name: str
     batch_size: int = 16
-    lease_seconds: int = 60
+    lease_seconds: float = 60
     poll_seconds: float = 5.0
+    article_seconds: float = 60
+    grace_seconds: float = 20
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     log: Callable[[str], None] = logger.info
-    stopping: bool = False
-    _nlp: object = None
+    _stop_requested: float | None = None
+    _analyser: Analyser | None = None
 
     @property
-    def nlp(self):
-        if self._nlp is None:
-            from articles.nlp.pipeline import load_nlp
+    def analyser(self) -> Analyser:
+        if self._analyser is None:
+            self._analyser = Analyser(self.model_name, self.article_seconds)
+        return self._analyser
 
-            self._nlp = load_nlp(self.model_name)
-        return self._nlp
+    @property
+    def stopping(self) -> bool:
+        return self._stop_requested is not None
+
+    def stop(self) -> None:
+        """Ask the worker to stop: it finishes its batch if it can within the grace period."""
+        if self._stop_requested is None:
+            self._stop_requested = time.monotonic()
 
     @property
     def version(self) -> str:
+        """Model, model version and pipeline version, as stored on each extracted article."""
         from articles.nlp.pipeline import PIPELINE_VERSION
 
-        return f"{self.model_name}@{self.nlp.meta.get('version', '?')}/p{PIPELINE_VERSION}"
+        if not self.analyser.model_version:
+            self.analyser.start(self._check_stop)
+        return f"{self.model_name}@{self.analyser.model_version}/p{PIPELINE_VERSION}"
 
     def install_signal_handlers(self) -> None:
         def stop(signum, frame):
-            self.log("SIGTERM received: finishing the current batch, then exiting")
-            self.stopping = True
+            if not self.stopping:
+                self.log(
+                    f"{signal.Signals(signum).name} received: finishing the current batch "
+                    f"(at most {self.grace_seconds:g} s), then exiting"
+                )
+            self.stop()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
 
+    def close(self) -> None:
+        """End the NLP process."""
+        if self._analyser is not None:
+            self._analyser.stop()
+
+    # The loop ------------------------------------------------------------------------------
+
     def run(self, *, once: bool = False) -> int:
         """Process batches; with once, stop when nothing is due. Returns articles processed."""
-        processed = 0
-        connection_created.connect(relax_commit_durability, dispatch_uid="newsroom-worker")
+        connection_created.connect(prepare_session, dispatch_uid="newsroom-worker")
         if connection.connection is not None:
-            relax_commit_durability(connection=connection)
-        listener = None if once else self._listen()
+            prepare_session(connection=connection)
+        listener = None if once else queue.Listener(self.log, APPLICATION_NAME)
+        processed = 0
         try:
+            closed = self._database(
+                lambda: close_abandoned_runs(self.lease_seconds), "closing abandoned runs"
+            )
+            if closed:
+                self.log(f"{self.name}: closed {closed} runs of workers that vanished")
+            self.analyser.start(self._check_stop)  # the model is ready before anything is claimed
             while not self.stopping:
                 if not connection.in_atomic_block:  # a caller's transaction is not ours to drop
                     close_old_connections()
-                ids = claim_batch(self.name, self.batch_size, self.lease_seconds)
+                ids = self._database(
+                    lambda: queue.claim_batch(self.name, self.batch_size, self.lease_seconds),
+                    "claiming articles",
+                )
                 if ids:
                     processed += self.process(ids)
                     continue
                 if once:
                     break
-                self._wait(listener)
+                self._idle(listener)
+        except Stopping:
+            pass
         finally:
             if listener is not None:
                 listener.close()
+            self.close()
         return processed
 
-    def process(self, ids: list[int]) -> int:
-        """Extract the claimed articles; every article ends extracted, re-queued or failed."""
-        from articles.nlp.pipeline import PIPELINE_VERSION, extract
-
-        nlp = self.nlp
-        run = ExtractionRun.objects.create(
-            worker=self.name,
-            model_name=self.model_name,
-            model_version=nlp.meta.get("version", ""),
-            pipeline_version=PIPELINE_VERSION,
-            started_at=timezone.now(),
-        )
-        started = time.perf_counter()
-        bodies = dict(Article.objects.filter(id__in=ids).values_list("id", "body"))
-        order = [pk for pk in ids if pk in bodies]
-        keeper = LeaseKeeper(self.name, order, self.lease_seconds)
-        keeper.start()
-        nlp_seconds = 0.0
-        try:
-            try:
-                results = list(self._timed(extract(nlp, [bodies[pk] for pk in order])))
-            except Exception:
-                # One article broke the batch: run them one by one to find it.
-                results = []
-                for pk in order:
-                    try:
-                        results.extend(self._timed(extract(nlp, [bodies[pk]])))
-                    except Exception:
-                        results.append((None, traceback.format_exc(limit=5)))
-            parsed = [outcome for _, outcome in results if isinstance(outcome, tuple)]
-            entities = resolve_entities(c for _, result in parsed for c in result.entities)
-            for pk, (seconds, outcome) in zip(order, results, strict=True):
-                nlp_seconds += seconds or 0.0
-                self._store(pk, outcome, run, bodies[pk], entities)
-        finally:
-            keeper.stop()
-        run.finished_at = timezone.now()
-        run.nlp_seconds = nlp_seconds
-        run.total_seconds = time.perf_counter() - started
-        run.save()
-        self.log(
-            f"{self.name}: {run.articles} extracted, {run.failed} failed, "
-            f"{run.mentions} mentions, {run.quotes} quotes in {run.total_seconds:.2f}s"
-        )
-        return len(order)
-
-    def _timed(self, outcomes):
-        """Pair each pipeline outcome with the seconds spent producing it."""
-        clock = time.perf_counter()
-        for outcome in outcomes:
-            now = time.perf_counter()
-            yield now - clock, outcome
-            clock = time.perf_counter()
-
-    def _store(self, pk: int, outcome, run: ExtractionRun, source_text: str, entities) -> None:
-        if outcome is None or isinstance(outcome, str):
-            record_failure(pk, self.name, outcome or "extraction failed")
-            run.failed += 1
-            return
-        _repaired, result = outcome
-        try:
-            written = apply_extraction(
-                pk, self.name, result, run, self.version, source_text=source_text, entities=entities
-            )
-        except Exception:
-            record_failure(pk, self.name, traceback.format_exc(limit=5))
-            run.failed += 1
-            return
-        if written is None:
-            return  # another worker took the article over; its result wins
-        run.articles += 1
-        run.tokens += len(result.text.split())
-        run.mentions += written[0]
-        run.quotes += written[1]
-
-    def _listen(self) -> psycopg.Connection | None:
-        """A separate autocommit connection that LISTENs for queued articles."""
-        try:
-            listener = psycopg.connect(**connection.get_connection_params(), autocommit=True)
-            listener.execute(f"LISTEN {QUEUE_CHANNEL}")
-            return listener
-        except psycopg.Error as error:
-            self.log(f"LISTEN unavailable ({error}); polling every {self.poll_seconds}s")
-            return None
-
-    def _wait(self, listener: psycopg.Connection | None) -> None:
-        """Sleep until notified or the poll interval passes, waking each second for SIGTERM."""
+    def _idle(self, listener: queue.Listener) -> None:
+        """Wait until notified or the poll interval passes, waking each second for SIGTERM."""
         deadline = time.monotonic() + self.poll_seconds
         while not self.stopping and time.monotonic() < deadline:
-            if listener is None:
-                time.sleep(min(1.0, deadline - time.monotonic()))
-                continue
+            if listener.wait(min(1.0, deadline - time.monotonic())):
+                return
+
+    # One batch -----------------------------------------------------------------------------
+
+    def process(self, ids: list[int]) -> int:
+        """Extract the claimed articles; each ends extracted, queued again, failed, released
+        (the worker stopped) or lost (another worker took it over). Returns how many."""
+        from articles.nlp.pipeline import PIPELINE_VERSION
+
+        claims = _Claims(self, ids)
+        run = None
+        started = time.perf_counter()
+        try:
+            self.analyser.start(claims.tick)
+            run = self._database(
+                lambda: ExtractionRun.objects.create(
+                    worker=self.name,
+                    model_name=self.model_name,
+                    model_version=self.analyser.model_version,
+                    pipeline_version=PIPELINE_VERSION,
+                    started_at=timezone.now(),
+                ),
+                "recording the run",
+            )
+            bodies = self._database(
+                lambda: dict(Article.objects.filter(id__in=ids).values_list("id", "body")),
+                "reading articles",
+            )
+            claims.pending &= set(bodies)
+            articles = [(pk, bodies[pk]) for pk in ids if pk in bodies]
+            for outcome in self.analyser.analyse(articles, claims.tick):
+                run.nlp_seconds += outcome.seconds
+                self._store(outcome, run, bodies[outcome.article_id])
+                claims.done(outcome.article_id)
+            run.outcome = ExtractionRun.Outcome.FINISHED
+            return len(articles)
+        except BaseException as error:
+            stopped = isinstance(error, Stopping)
+            if run is not None:
+                run.outcome = (
+                    ExtractionRun.Outcome.STOPPED if stopped else ExtractionRun.Outcome.CRASHED
+                )
+            self.analyser.stop()
+            self._give_back(claims.pending)
+            raise
+        finally:
+            if run is not None:
+                self._close_run(run, time.perf_counter() - started)
+
+    def _store(self, outcome: Outcome, run: ExtractionRun, source_text: str) -> None:
+        pk = outcome.article_id
+        if outcome.result is not None:
             try:
-                for _ in listener.notifies(timeout=1.0, stop_after=1):
+                written = self._database(
+                    lambda: self._write(pk, outcome.result, run, source_text), "storing results"
+                )
+            except Stopping:
+                raise
+            except Exception:
+                outcome.error = traceback.format_exc(limit=5)
+            else:
+                if written is None:
+                    run.lost += 1
+                    self.log(f"{self.name}: article {pk} was taken over by another worker")
                     return
-            except psycopg.Error:
-                listener = None
+                run.articles += 1
+                run.tokens += len(outcome.result.text.split())
+                run.mentions += written[0]
+                run.quotes += written[1]
+                return
+        held = self._database(
+            lambda: queue.fail(self.name, pk, outcome.error or "extraction failed"),
+            "recording a failure",
+        )
+        if held:
+            run.failed += 1
+            summary = (outcome.error.strip().splitlines() or ["extraction failed"])[-1]
+            self.log(f"{self.name}: article {pk} failed this attempt: {summary}")
+        else:
+            run.lost += 1
+
+    def _write(self, pk: int, result, run: ExtractionRun, source_text: str):
+        entities = resolve_entities(result.entities)
+        return apply_extraction(
+            pk, self.name, result, run, self.version, source_text=source_text, entities=entities
+        )
+
+    def _give_back(self, pending: set[int]) -> None:
+        """Release the claims not finished, best effort: unreleased ones lapse in a lease."""
+        if not pending:
+            return
+        try:
+            released = self._database(lambda: queue.release(self.name, pending), "releasing claims")
+        except Exception as error:
+            self.log(f"{self.name}: could not release {len(pending)} claims ({error})")
+        else:
+            self.log(f"{self.name}: released {released} unfinished articles for another worker")
+
+    def _close_run(self, run: ExtractionRun, seconds: float) -> None:
+        run.finished_at = timezone.now()
+        run.total_seconds = seconds
+        try:
+            self._database(run.save, "closing the run")
+        except Exception as error:
+            self.log(f"{self.name}: could not close run {run.pk} ({error})")
+            return
+        self.log(
+            f"{self.name}: {run.articles} extracted, {run.failed} failed, {run.lost} lost, "
+            f"{run.mentions} mentions, {run.quotes} quotes in {run.total_seconds:.2f}s"
+            + ("" if run.outcome == ExtractionRun.Outcome.FINISHED else f" ({run.outcome})")
+        )
+
+    # Faults --------------------------------------------------------------------------------
+
+    def _check_stop(self) -> None:
+        """Raise Stopping once the grace period after a stop request is nearly spent."""
+        if self._stop_requested is None:
+            return
+        reserve = min(SHUTDOWN_RESERVE_SECONDS, self.grace_seconds / 4)
+        if time.monotonic() - self._stop_requested >= self.grace_seconds - reserve:
+            raise Stopping
+
+    def _database(self, step: Callable[[], T], doing: str) -> T:
+        """Run one database step; while the connection is lost, reconnect with backoff.
+
+        Only a lost connection is retried: any other database error is the step's own and is
+        raised. Inside a caller's transaction nothing is retried (it is not ours to redo).
+        """
+        attempt = 0
+        lost_since = None
+        while True:
+            try:
+                value = step()
+            except CONNECTION_ERRORS as error:
+                if connection.in_atomic_block or _connection_alive():
+                    raise
+                if lost_since is None:
+                    lost_since = time.monotonic()
+                delay = RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)]
+                attempt += 1
+                self.log(
+                    f"{self.name}: database connection lost while {doing} "
+                    f"({queue.first_line(error)}); reconnecting in {delay:g} s"
+                )
+                with contextlib.suppress(Exception):
+                    connection.close()
+                self._sleep(delay)
+                continue
+            if lost_since is not None:
+                self.log(
+                    f"{self.name}: database reachable again after "
+                    f"{time.monotonic() - lost_since:.1f} s; carrying on"
+                )
+            return value
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep, but not past the point where a stopping worker must give up."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self._check_stop()
+            time.sleep(min(0.25, max(deadline - time.monotonic(), 0)))
+
+
+class _Claims:
+    """The claims of the batch in hand: renews their leases while the NLP process works."""
+
+    def __init__(self, worker: Worker, ids: list[int]) -> None:
+        self.worker = worker
+        self.pending = set(ids)
+        self.interval = max(worker.lease_seconds / 3, 0.5)
+        self.next_renewal = time.monotonic() + self.interval
+
+    def done(self, article_id: int) -> None:
+        self.pending.discard(article_id)
+
+    def tick(self) -> None:
+        self.worker._check_stop()
+        if time.monotonic() < self.next_renewal or not self.pending:
+            return
+        worker = self.worker
+        try:
+            held = queue.renew(worker.name, self.pending, worker.lease_seconds)
+        except CONNECTION_ERRORS as error:
+            # Keep the analysis going; the store step reconnects (or finds the claims lost).
+            if not connection.in_atomic_block and not _connection_alive():
+                with contextlib.suppress(Exception):
+                    connection.close()
+            self.next_renewal = time.monotonic() + 1.0
+            worker.log(f"{worker.name}: could not renew leases ({queue.first_line(error)})")
+            return
+        if held < len(self.pending):
+            worker.log(f"{worker.name}: {len(self.pending) - held} claims were taken over")
+        self.next_renewal = time.monotonic() + self.interval
+
+
+def _connection_alive() -> bool:
+    raw = connection.connection
+    if raw is None or raw.closed or getattr(raw, "broken", False):
+        return False
+    return connection.is_usable()

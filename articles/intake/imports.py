@@ -6,13 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Now
 
 from articles.extraction.queue import notify_workers
 from articles.intake.ingest import ParsedItem
 from articles.models import Article
-
-ALREADY_STORED = "the same text is already in the archive"
 
 
 @dataclass(slots=True)
@@ -56,7 +53,6 @@ def import_items(items: Iterable[ParsedItem], user=None) -> list[ImportResult]:
                     original_filename=draft.original_filename,
                     content_hash=draft.content_hash,
                     uploaded_by=user if user is not None and user.is_authenticated else None,
-                    next_attempt_at=Now(),
                 )
         except IntegrityError:
             # Another upload stored the same text between our check and our insert.

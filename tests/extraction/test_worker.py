@@ -2,76 +2,29 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from datetime import timedelta
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
-from django.db.models import Count
 from django.utils import timezone
 
 from articles.extraction import queue
-from articles.extraction.worker import MAX_ATTEMPTS, Worker, claim_batch, renew_leases
-from articles.intake import imports, ingest
+from articles.extraction.queue import MAX_ATTEMPTS
+from articles.extraction.worker import Worker
 from articles.models import Article, ExtractionRun, Mention, Origin, Quote, ReviewState
-
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = settings.NEWSROOM_SPACY_MODEL
-pytestmark = pytest.mark.django_db
-
-STORY = (
-    "Prime Minister Jane Holloway visited Leeds on Monday.\n\n"
-    '"We will rebuild every school in this city," Holloway said. '
-    "She added that the money would arrive by spring.\n\n"
-    "Opposition leader Mark Fenwick said the plan was too late."
+from tests.extraction.processes import (
+    STORY,
+    WorkerProcess,
+    no_duplicates,
+    queue_stories,
+    someone_listens,
+    wait_for,
 )
 
-
-def story(n: int) -> str:
-    return f"Report {n}. " + STORY
-
-
-def test_claims_do_not_overlap_and_lapsed_leases_are_reclaimed(make_article):
-    articles = [make_article() for _ in range(5)]
-    first = claim_batch("worker-a", 3, lease_seconds=60)
-    second = claim_batch("worker-b", 3, lease_seconds=60)
-    assert len(first) == 3 and len(second) == 2
-    assert not set(first) & set(second)
-    assert claim_batch("worker-c", 3, lease_seconds=60) == []
-
-    # worker-a dies: its leases lapse and another worker takes the articles over.
-    Article.objects.filter(id__in=first).update(
-        lease_expires_at=timezone.now() - timedelta(seconds=1)
-    )
-    taken = claim_batch("worker-c", 10, lease_seconds=60)
-    assert sorted(taken) == sorted(first)
-    assert set(Article.objects.filter(id__in=taken).values_list("claimed_by", flat=True)) == {
-        "worker-c"
-    }
-    assert {a.attempts for a in Article.objects.filter(id__in=taken)} == {2}
-    assert len(articles) == 5
-
-
-def test_renewal_extends_only_the_holders_leases(make_article):
-    article = make_article()
-    claim_batch("worker-a", 1, lease_seconds=1)
-    before = Article.objects.get(pk=article.pk).lease_expires_at
-    assert renew_leases("worker-b", [article.pk], 60) == 0
-    assert renew_leases("worker-a", [article.pk], 60) == 1
-    assert Article.objects.get(pk=article.pk).lease_expires_at > before + timedelta(seconds=30)
-
-
-def test_queued_articles_wait_for_their_retry_time(make_article):
-    make_article(next_attempt_at=timezone.now() + timedelta(minutes=5))
-    assert claim_batch("worker-a", 5, lease_seconds=60) == []
+MODEL = settings.NEWSROOM_SPACY_MODEL
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.slow
@@ -124,7 +77,7 @@ def test_failures_retry_with_backoff_then_fail(make_article, monkeypatch):
     good.refresh_from_db()
     assert good.status == Article.Status.EXTRACTED  # one bad article does not sink the batch
 
-    queue.queue_extraction(bad)  # what the retry button does
+    queue.requeue(bad.pk)  # what the retry button does
     bad.refresh_from_db()
     assert (bad.status, bad.attempts, bad.last_error) == (Article.Status.QUEUED, 0, "")
 
@@ -187,115 +140,83 @@ def test_reextraction_keeps_every_human_decision(make_article, reviewer):
 # --- Real worker processes -------------------------------------------------------------------
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "", safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{host}{port}/{db['NAME']}"
-
-
-def _worker(*args: str, lease: int = 60) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "NEWSROOM_LEASE_SECONDS": str(lease),
-        "PYTHONUNBUFFERED": "1",
-    }
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "extract", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def _wait_for(condition, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
-
-
-def _queue(n: int) -> list[int]:
-    items = [
-        ingest.ParsedItem(f"s{i}", draft=ingest.ArticleDraft(f"S{i}", story(i))) for i in range(n)
-    ]
-    return [r.article.pk for r in imports.import_items(items)]
-
-
-def _someone_listens() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
-            " AND query ILIKE 'LISTEN%%'"
-        )
-        return cursor.fetchone() is not None
-
-
-def _no_duplicates() -> bool:
-    dupes = Quote.objects.values("article", "start", "end").annotate(n=Count("id")).filter(n__gt=1)
-    mention_dupes = (
-        Mention.objects.values("article", "start", "end").annotate(n=Count("id")).filter(n__gt=1)
-    )
-    return not dupes.exists() and not mention_dupes.exists()
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_sigkill_mid_batch_is_recovered_by_another_worker():
-    ids = _queue(24)
-    victim = _worker("--batch-size", "8", lease=3)
+    ids = queue_stories(24)
+    victim = WorkerProcess("--batch-size", "8", lease=3)
     try:
-        _wait_for(lambda: Article.objects.filter(status=Article.Status.PROCESSING).exists())
-        victim.send_signal(signal.SIGKILL)
+        wait_for(lambda: ExtractionRun.objects.filter(finished_at__isnull=True).exists())
+        victim.signal(signal.SIGKILL)
         victim.wait(10)
     finally:
-        victim.kill()
+        victim.stop()
     stranded = Article.objects.filter(status=Article.Status.PROCESSING).count()
     assert stranded > 0  # the kill really left claimed work behind
 
     time.sleep(3.5)  # let the dead worker's 3-second leases lapse
-    output, _ = _worker("--once", "--batch-size", "8", lease=3).communicate(timeout=300)
+    rescuer = WorkerProcess("--once", "--batch-size", "8", lease=3)
+    assert rescuer.wait(300) == 0, rescuer.output
     statuses = set(Article.objects.filter(id__in=ids).values_list("status", flat=True))
-    assert statuses == {Article.Status.EXTRACTED}, output
-    assert _no_duplicates()
+    assert statuses == {Article.Status.EXTRACTED}, rescuer.output
+    assert no_duplicates()
     assert all(Article.objects.get(pk=pk).quotes.exists() for pk in ids)
+    # The dead worker's run was closed by the next worker to start.
+    assert not ExtractionRun.objects.filter(finished_at__isnull=True).exists()
+    abandoned = ExtractionRun.objects.filter(outcome=ExtractionRun.Outcome.ABANDONED)
+    assert abandoned.exists(), rescuer.output
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_sigterm_finishes_the_batch_and_exits_cleanly():
-    _queue(12)
-    worker = _worker("--batch-size", "6", "--poll", "30")
+    queue_stories(12)
+    worker = WorkerProcess("--batch-size", "6", "--poll", "30")
     try:
-        _wait_for(lambda: Article.objects.filter(status=Article.Status.PROCESSING).exists())
-        worker.send_signal(signal.SIGTERM)
-        output, _ = worker.communicate(timeout=120)
+        wait_for(lambda: Article.objects.filter(status=Article.Status.PROCESSING).exists())
+        worker.signal(signal.SIGTERM)
+        assert worker.wait(120) == 0, worker.output
     finally:
-        worker.kill()
-    assert worker.returncode == 0, output
-    assert "SIGTERM" in output
+        worker.stop()
+    assert "SIGTERM" in worker.output
     # The batch in hand was finished, not abandoned.
     assert not Article.objects.filter(status=Article.Status.PROCESSING).exists()
     assert Article.objects.filter(status=Article.Status.EXTRACTED).count() >= 6
+    assert set(ExtractionRun.objects.values_list("outcome", flat=True)) == {
+        ExtractionRun.Outcome.FINISHED
+    }
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_notify_wakes_an_idle_worker_long_before_the_poll():
-    worker = _worker("--poll", "120")
+    worker = WorkerProcess("--poll", "120")
     try:
         # Wait until it is idle and LISTENing, so only a NOTIFY can wake it in time.
-        _wait_for(_someone_listens, timeout=60)
+        wait_for(someone_listens, timeout=60)
         started = time.monotonic()
-        (pk,) = _queue(1)
-        _wait_for(lambda: Article.objects.get(pk=pk).status == Article.Status.EXTRACTED, timeout=90)
+        (pk,) = queue_stories(1)
+        wait_for(lambda: Article.objects.get(pk=pk).status == Article.Status.EXTRACTED, timeout=90)
         assert time.monotonic() - started < 60
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.communicate(timeout=60)
+        worker.signal(signal.SIGTERM)
+        worker.wait(60)
+        worker.stop()
+
+
+@pytest.mark.slow
+def test_an_article_over_its_time_budget_fails_and_its_batch_mates_go_on():
+    slow = queue_stories(1, repeat=600, start=100)[0]  # about 200,000 characters
+    normal = queue_stories(3)
+    worker = Worker(model_name=MODEL, batch_size=4, article_seconds=2, log=lambda line: None)
+    worker.run(once=True)
+    for pk in normal:
+        article = Article.objects.get(pk=pk)
+        assert (article.status, article.attempts) == (Article.Status.EXTRACTED, 1)
+        assert article.quotes.exists()
+    article = Article.objects.get(pk=slow)
+    assert article.status == Article.Status.QUEUED  # to be retried later
+    assert article.attempts == 1
+    assert "took longer than 2 s" in article.last_error
+    run = ExtractionRun.objects.get()
+    assert (run.articles, run.failed, run.outcome) == (3, 1, ExtractionRun.Outcome.FINISHED)
