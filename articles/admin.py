@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 
+from articles.extraction import queue
 from articles.models import Article, Entity, EntityAlias, ExtractionRun, Mention, Quote, Tag
 
 
@@ -11,10 +12,33 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "outlet", "status", "review_status", "created_at"]
     list_filter = ["status", "review_status", "outlet"]
     search_fields = ["title", "external_id"]
-    readonly_fields = ["content_hash", "created_at", "updated_at", "extracted_at", "repairs"]
+    # Extraction state moves only through the queue (articles/extraction/queue.py).
+    readonly_fields = [
+        "content_hash",
+        "created_at",
+        "updated_at",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "claimed_by",
+        "lease_expires_at",
+        "extracted_at",
+        "extraction_version",
+        "repairs",
+    ]
     raw_id_fields = ["uploaded_by", "reviewed_by"]
     filter_horizontal = ["tags"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["queue_extraction"]
+
+    @admin.action(description="Queue the selected articles for extraction again")
+    def queue_extraction(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        queued = sum(queue.requeue(pk) for pk in ids)
+        busy = len(ids) - queued
+        note = f"; {busy} being extracted now were left alone" if busy else ""
+        self.message_user(request, f"{queued} articles queued for extraction{note}.")
 
 
 @admin.register(Tag)
@@ -52,4 +76,16 @@ class QuoteAdmin(admin.ModelAdmin):
 
 @admin.register(ExtractionRun)
 class ExtractionRunAdmin(admin.ModelAdmin):
-    list_display = ["pk", "worker", "model_name", "pipeline_version", "started_at", "articles"]
+    list_display = [
+        "pk",
+        "worker",
+        "model_name",
+        "pipeline_version",
+        "started_at",
+        "finished_at",
+        "outcome",
+        "articles",
+        "failed",
+        "lost",
+    ]
+    list_filter = ["outcome", "pipeline_version"]
