@@ -75,7 +75,7 @@ MATRIX = [
     Route("articles:mention-add", "POST",               "L    403    403    P        P", ARTICLE),
     Route("articles:entity-search", "GET",              "L    403    403    200      200", ARTICLE),
     Route("articles:review-status", "POST",             "L    403    403    P        P", ARTICLE),
-    Route("articles:undo", "POST",                      "L    403    403    P        P", ARTICLE),
+    Route("articles:undo", "POST",                      "L    403    P      P        P", ARTICLE),
     Route("articles:quote-review", "POST",              "L    403    403    P        P", QUOTE),
     Route("articles:quote-edit", "POST",                "L    403    403    P        P", QUOTE),
     Route("articles:quote-speaker", "POST",             "L    403    403    P        P", QUOTE),

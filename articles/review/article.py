@@ -61,7 +61,7 @@ def article_context(article: Article, user=None, **extra) -> dict:
     counts = {state: 0 for state in ReviewState.values}
     for quote in quotes:
         counts[quote.status] += 1
-    changes = history.change_sets(article)
+    changes = history.change_sets(article, user)
     return {
         "article": article,
         "paragraphs": highlight.paragraphs(article.body, quotes, mentions),

@@ -3,7 +3,8 @@
 Corrections to global entities (rename, aliases, merge, split) are in `entity_corrections`.
 
 Every function here is one change a reviewer makes, written in one transaction and grouped in
-one pghistory context (so the audit history shows it as one change and undo reverts it whole).
+one change set (`changes.change_set`), so the History shows it as one change and undo reverts
+it whole.
 
 Concurrency: an edit carries the `version` the reviewer saw. The function locks the article row
 FOR NO KEY UPDATE (which serialises it with the extraction worker's apply_extraction), then the
@@ -16,17 +17,15 @@ re-extraction would find it again. Items a human added are deleted outright.
 
 from __future__ import annotations
 
-import time
 from contextlib import contextmanager
-from typing import Any
 
-import pghistory
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from articles.models import Article, Entity, EntityAlias, Mention, Origin, Quote, ReviewState
 from articles.nlp.entities import entity_key
+from articles.review.changes import change_set
 
 PERSON = "PERSON"
 ENTITY_LABELS = {
@@ -60,17 +59,6 @@ class Conflict(CorrectionError):
         )
 
 
-def _context(user, article_id: int | None, action: str, **extra: Any) -> pghistory.context:
-    # "at" orders change sets made in one transaction, whose created_at (NOW()) is the same.
-    return pghistory.context(
-        user=user.pk if user is not None else None,
-        article=article_id,
-        action=action,
-        at=time.time(),
-        **extra,
-    )
-
-
 def _lock_article(article_id: int) -> Article:
     return Article.objects.select_for_update(no_key=True).only("id", "body").get(pk=article_id)
 
@@ -96,7 +84,7 @@ def _editing(model: type[Quote] | type[Mention], pk: int, version: int | None, u
     """
     with transaction.atomic():
         article, item = _lock_item(model, pk, version)
-        with _context(user, article.pk, action, **{model._meta.model_name: item.pk}):
+        with change_set(user, action, article=article.pk, item=item):
             yield article, item
             _start_review(article.pk, user)
 
@@ -245,7 +233,7 @@ def add_quote(
     with transaction.atomic():
         article = _lock_article(article_id)
         start, end, text = _span(article, start, end)
-        with _context(user, article.pk, "Add quote"):
+        with change_set(user, "Add quote", article=article.pk):
             speaker = _speaker(entity_id, new_name) if (entity_id or new_name.strip()) else None
             quote = Quote.objects.create(
                 article=article,
@@ -327,7 +315,7 @@ def add_mention(
     with transaction.atomic():
         article = _lock_article(article_id)
         start, end, text = _span(article, start, end)
-        with _context(user, article.pk, "Add mention"):
+        with change_set(user, "Add mention", article=article.pk):
             if entity_id:
                 entity = Entity.objects.filter(pk=entity_id).first()
                 if entity is None:
@@ -369,7 +357,7 @@ def set_review_status(article_id: int, user, status: str) -> Article:
     with transaction.atomic():
         article = _lock_article(article_id)
         label = Article.ReviewStatus(status).label
-        with _context(user, article.pk, f"Mark {label.lower()}"):
+        with change_set(user, f"Mark {label.lower()}", article=article.pk):
             reviewed = status == Article.ReviewStatus.REVIEWED
             Article.objects.filter(pk=article.pk).update(
                 review_status=status,

@@ -1,7 +1,7 @@
 """Reviewers' corrections to global entities: rename, aliases, merge and split.
 
 Like the item corrections in `articles.review.corrections`, each function is one transaction and one
-pghistory change set, and an edit carrying a stale `version` raises Conflict.
+change set (`changes.change_set`), and an edit carrying a stale `version` raises Conflict.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from articles.models import Entity, EntityAlias, Mention, Quote
 from articles.nlp.entities import entity_key
-from articles.review.corrections import Conflict, CorrectionError, _context
+from articles.review import changes
+from articles.review.changes import change_set
+from articles.review.corrections import Conflict, CorrectionError
 
 
 def _lock_entity(pk: int, version: int | None, *, deleting: bool = False) -> Entity:
@@ -44,7 +46,7 @@ def rename_entity(
         raise CorrectionError("A name is needed.")
     with transaction.atomic():
         entity = _lock_entity(entity_id, version)
-        with _context(user, article_id, "Rename entity", entity=entity.pk):
+        with change_set(user, "Rename entity", article=article_id, entity=entity.pk):
             old_name = entity.name
             entity.name = name
             entity.key = entity_key(name, entity.label)[:300] or name.lower()
@@ -68,7 +70,7 @@ def add_alias(
         raise CorrectionError("A name is needed.")
     with transaction.atomic():
         entity = _lock_entity(entity_id, version)
-        with _context(user, article_id, "Add alias", entity=entity.pk):
+        with change_set(user, "Add alias", article=article_id, entity=entity.pk):
             _add_alias(entity, " ".join(name.split()))
             _bump(entity, [])
     return entity
@@ -80,7 +82,7 @@ def remove_alias(
     """Remove one of an entity's aliases. Locks the entity FOR NO KEY UPDATE."""
     with transaction.atomic():
         entity = _lock_entity(entity_id, version)
-        with _context(user, article_id, "Remove alias", entity=entity.pk):
+        with change_set(user, "Remove alias", article=article_id, entity=entity.pk):
             EntityAlias.objects.filter(entity=entity, pk=alias_id).delete()
             _bump(entity, [])
     return entity
@@ -99,7 +101,7 @@ def merge_entities(
 
     Locks both entity rows, lower id first (so two merges cannot deadlock): the kept one FOR NO
     KEY UPDATE, the merged one FOR UPDATE since it is deleted. The
-    merge is recorded in one history context, which split_entity uses to undo it later.
+    merge is recorded in one change set, which split_entity uses to undo it later.
     """
     if int(keep_id) == int(other_id):
         raise CorrectionError("An entity cannot be merged with itself.")
@@ -108,13 +110,12 @@ def merge_entities(
         for pk, version in sorted([(int(keep_id), keep_version), (int(other_id), other_version)]):
             locked[pk] = _lock_entity(pk, version, deleting=pk == int(other_id))
         keep, other = locked[int(keep_id)], locked[int(other_id)]
-        with _context(
+        with change_set(
             user,
-            article_id,
             f"Merge {other.name} into {keep.name}",
+            article=article_id,
             entity=keep.pk,
-            merged=other.pk,
-            merged_name=other.name,
+            merged=other,
         ):
             now = timezone.now()
             bump = {"version": F("version") + 1, "updated_at": now}
@@ -131,18 +132,10 @@ def merge_entities(
 
 def merges_into(entity_ids) -> dict[int, list[dict]]:
     """The merges into these entities that can still be split, newest first, in one query."""
-    from pghistory.models import Context
-
     found: dict[int, list[dict]] = {}
-    contexts = (
-        Context.objects.filter(metadata__entity__in=list(entity_ids), metadata__has_key="merged")
-        .exclude(metadata__has_key="split")
-        .order_by("-created_at")
-    )
-    for context in contexts:
-        meta = context.metadata
-        found.setdefault(meta["entity"], []).append(
-            {"context": context.pk, "name": meta.get("merged_name", ""), "at": context.created_at}
+    for merge in changes.merges_into(entity_ids):
+        found.setdefault(merge.entity_id, []).append(
+            {"context": merge.id, "name": merge.merged_name, "at": merge.at}
         )
     return found
 
@@ -158,33 +151,27 @@ def split_entity(
     """Undo one merge into an entity: the merged entity comes back with its own mentions.
 
     Only what the merge moved, and still points at the kept entity, moves back. Locks the kept
-    entity FOR NO KEY UPDATE and the merge's history context row, which is marked as split.
+    entity FOR NO KEY UPDATE and the merge's change set row (changes.merge_to_split), which is
+    marked as split. A `merge_context` that is no id raises changes.BadChange.
     """
-    from pghistory.models import Context
-
     from articles.models import EntityAliasEvent, EntityEvent, MentionEvent, QuoteEvent
 
     with transaction.atomic():
         keep = _lock_entity(keep_id, keep_version)
-        context = Context.objects.select_for_update().filter(pk=merge_context).first()
-        if (
-            context is None
-            or context.metadata.get("entity") != keep.pk
-            or "merged" not in context.metadata
-            or "split" in context.metadata
-        ):
+        merge = changes.merge_to_split(merge_context, keep.pk)
+        if merge is None:
             raise CorrectionError("There is no merge to split here.")
         snapshot = EntityEvent.objects.filter(
-            pgh_context_id=context.pk, pgh_label="delete", pgh_obj_id=context.metadata["merged"]
+            pgh_context_id=merge.id, pgh_label="delete", pgh_obj_id=merge.merged_id
         ).first()
         if snapshot is None:
             raise CorrectionError("The merged entity's history is missing.")
-        with _context(
+        with change_set(
             user,
-            article_id,
             f"Split {snapshot.name} from {keep.name}",
+            article=article_id,
             entity=keep.pk,
-            split_of=str(context.pk),
+            split_of=merge.id,
         ):
             pk_free = not Entity.objects.filter(pk=snapshot.id).exists()
             other = Entity.objects.create(
@@ -195,22 +182,21 @@ def split_entity(
                 version=snapshot.version + 1,
             )
             bump = {"version": F("version") + 1, "updated_at": timezone.now()}
-            moved = MentionEvent.objects.filter(pgh_context_id=context.pk, pgh_label="update")
+            moved = MentionEvent.objects.filter(pgh_context_id=merge.id, pgh_label="update")
             Mention.objects.filter(pk__in=moved.values("pgh_obj_id"), entity=keep).update(
                 entity=other, **bump
             )
-            spoke = QuoteEvent.objects.filter(pgh_context_id=context.pk, pgh_label="update")
+            spoke = QuoteEvent.objects.filter(pgh_context_id=merge.id, pgh_label="update")
             Quote.objects.filter(pk__in=spoke.values("pgh_obj_id"), speaker=keep).update(
                 speaker=other, **bump
             )
             aliases = EntityAliasEvent.objects.filter(
-                pgh_context_id=context.pk, pgh_label__in=["update", "delete"]
+                pgh_context_id=merge.id, pgh_label__in=["update", "delete"]
             )
             EntityAlias.objects.filter(pk__in=aliases.values("pgh_obj_id"), entity=keep).update(
                 entity=other
             )
             EntityAlias.objects.filter(entity=keep, key=snapshot.key).delete()
             _bump(keep, [])
-            context.metadata["split"] = True
-            Context.objects.filter(pk=context.pk).update(metadata=context.metadata)
+            changes.mark_split(merge)
     return other

@@ -22,7 +22,7 @@ from django_htmx.http import trigger_client_event
 
 from articles.models import Article, Entity, EntityAlias, Mention, Quote, ReviewState
 from articles.nlp.entities import entity_key
-from articles.review import corrections, history
+from articles.review import changes, corrections
 from articles.review import entities as entity_corrections
 from articles.review.article import article_context
 from articles.review.corrections import Conflict, CorrectionError
@@ -57,11 +57,24 @@ def _respond(request: HttpRequest, article_id: int, *, status: int = 200, **extr
     return trigger_client_event(response, "reviewChanged", {"ok": status == 200})
 
 
+def _refuse(request: HttpRequest, article_id: int, refused: changes.Refused) -> HttpResponse:
+    """Answer a refused undo (or split) with its status and message, with or without htmx.
+
+    Unlike `_respond` this does not redirect without htmx: the status is the answer.
+    """
+    article = get_object_or_404(Article.objects.select_related("reviewed_by"), pk=article_id)
+    template = f"{TEMPLATE}#review" if request.htmx else TEMPLATE
+    context = article_context(article, request.user, error=str(refused))
+    response = render(request, template, context, status=refused.status)
+    return trigger_client_event(response, "reviewChanged", {"ok": False})
+
+
 def correction(model: type | None, *perms: str) -> Callable:
     """A POST action on one item (or on an article when model is None).
 
     The view receives the object and returns extra context for the refreshed partial; a
-    Conflict answers 409 and any other CorrectionError 422, both with the message shown.
+    Conflict answers 409, any other CorrectionError 422, and a refused change-set id (a split's
+    `merge`) its own status, all with the message shown.
     """
 
     def decorate(action):
@@ -95,6 +108,8 @@ def correction(model: type | None, *perms: str) -> Callable:
                 )
             except (CorrectionError, ValueError) as refused:
                 return _respond(request, article_id, status=422, error=str(refused))
+            except changes.Refused as refused:
+                return _refuse(request, article_id, refused)
             extra.setdefault("focus", request.POST.get("focus", ""))
             return _respond(request, article_id, **extra)
 
@@ -317,10 +332,27 @@ def review_status(request, article_id, _):
     return {"notice": f"Marked {article.get_review_status_display().lower()}."}
 
 
-@correction(None)
-def undo(request, article_id, _):
-    action = history.undo(request.POST.get("change"), request.user, article_id)
-    return {"notice": f"Undone: {action}."}
+@require_POST
+@permission_required("articles.view_article", raise_exception=True)
+def undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a change set from this article; `changes.undo` decides who may undo what.
+
+    `scope` is "here" or "all" for a bulk change (see articles/review/changes.py). Answers
+    the refreshed review partial, or the refusal's status (400, 403, 404, 409) and message.
+    After an undo that changed tags, the tag panel is told to reload (tagsChanged).
+    """
+    article_id = get_object_or_404(Article.objects.only("id"), pk=pk).pk
+    try:
+        undone = changes.undo(
+            request.POST.get("change", ""),
+            request.user,
+            article_id,
+            scope=request.POST.get("scope") or changes.ALL,
+        )
+    except changes.Refused as refused:
+        return _refuse(request, article_id, refused)
+    response = _respond(request, article_id, notice=undone.notice)
+    return trigger_client_event(response, "tagsChanged") if undone.tags else response
 
 
 @require_GET

@@ -1,4 +1,9 @@
-"""Tag writes (create, apply, remove, bulk apply, rename, delete) and tag suggestions."""
+"""Tag writes (create, apply, remove, bulk apply, rename, delete) and tag suggestions.
+
+Each write is one change set (`articles.review.changes`), named in words ("Tagged Politics").
+Tagging one article belongs to that article; bulk tagging, renaming and deleting a tag belong
+to no one article (bulk tagging is marked bulk, so it can be undone article by article).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 
 from articles.models import Article, EntityAlias, Mention, ReviewState, Tag
+from articles.review.changes import change_set
 
 # Entity labels worth a tag: who and where a story is about, not dates or amounts.
 SUGGESTED_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT")
@@ -47,7 +53,7 @@ def get_or_create_tag(name: str, user) -> tuple[Tag, bool]:
     if tag is not None:
         return tag, False
     try:
-        with transaction.atomic():
+        with transaction.atomic(), change_set(user, f"Created tag {name}"):
             return Tag.objects.create(name=name, created_by=user), True
     except IntegrityError:
         return Tag.objects.get(name__iexact=name), False
@@ -67,16 +73,24 @@ def tag_to_apply(name: str, user) -> Tag:
     return get_or_create_tag(name, user)[0]
 
 
-def apply_tag(article: Article, tag: Tag) -> None:
-    article.tags.add(tag)
+def apply_tag(article: Article, tag: Tag, user=None) -> None:
+    """Tag one article (nothing happens if it has the tag). Takes no locks."""
+    with change_set(user, f"Tagged {tag.name}", article=article.pk):
+        article.tags.add(tag)
 
 
-def remove_tag(article: Article, tag: Tag) -> None:
-    article.tags.remove(tag)
+def remove_tag(article: Article, tag: Tag, user=None) -> None:
+    """Untag one article. Takes no locks."""
+    with change_set(user, f"Untagged {tag.name}", article=article.pk):
+        article.tags.remove(tag)
 
 
-def bulk_apply_tag(article_ids: Iterable[int], tag: Tag) -> tuple[int, int]:
-    """Tag every listed article that exists: (how many were newly tagged, how many had it)."""
+def bulk_apply_tag(article_ids: Iterable[int], tag: Tag, user=None) -> tuple[int, int]:
+    """Tag every listed article that exists: (how many were newly tagged, how many had it).
+
+    One change set for the tag, with no article of its own, marked bulk with the number of
+    articles newly tagged. Takes no locks.
+    """
     Through = Article.tags.through
     ids = set(Article.objects.filter(pk__in=set(article_ids)).values_list("pk", flat=True))
     already = set(
@@ -84,29 +98,32 @@ def bulk_apply_tag(article_ids: Iterable[int], tag: Tag) -> tuple[int, int]:
     )
     new = ids - already
     # ignore_conflicts: a concurrent request may have added some of the same pairs meanwhile.
-    Through.objects.bulk_create(
-        [Through(article_id=pk, tag=tag) for pk in sorted(new)], ignore_conflicts=True
-    )
+    with change_set(user, f"Tagged {tag.name}", bulk=len(new)):
+        Through.objects.bulk_create(
+            [Through(article_id=pk, tag=tag) for pk in sorted(new)], ignore_conflicts=True
+        )
     return len(new), len(already)
 
 
-def rename_tag(tag: Tag, new_name: str) -> Tag:
-    """Rename a tag; raises TagNameTaken if another tag already has the name."""
+def rename_tag(tag: Tag, new_name: str, user=None) -> Tag:
+    """Rename a tag; raises TagNameTaken if another tag already has the name. No locks."""
     new_name = clean_tag_name(new_name)
     if Tag.objects.filter(name__iexact=new_name).exclude(pk=tag.pk).exists():
         raise TagNameTaken(f"There is already a tag called “{new_name}”.")
-    tag.name = new_name
+    old_name, tag.name = tag.name, new_name
     try:
-        with transaction.atomic():
+        with transaction.atomic(), change_set(user, f"Renamed tag {old_name} to {new_name}"):
             tag.save(update_fields=["name"])
     except IntegrityError as error:
+        tag.name = old_name
         raise TagNameTaken(f"There is already a tag called “{new_name}”.") from error
     return tag
 
 
-def delete_tag(tag: Tag) -> None:
-    """Delete a tag; the articles keep everything else."""
-    tag.delete()
+def delete_tag(tag: Tag, user=None) -> None:
+    """Delete a tag; the articles keep everything else. No locks beyond the deletes'."""
+    with transaction.atomic(), change_set(user, f"Deleted tag {tag.name}"):
+        tag.delete()
 
 
 @dataclass(frozen=True)

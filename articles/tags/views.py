@@ -62,7 +62,7 @@ def tag_rename(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     if form.is_valid():
         try:
-            tagging.rename_tag(tag, form.cleaned_data["name"])
+            tagging.rename_tag(tag, form.cleaned_data["name"], request.user)
         except ValidationError as exc:
             error = exc.messages[0]
     else:
@@ -85,7 +85,7 @@ def tag_rename(request: HttpRequest, pk: int) -> HttpResponse:
 def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
     tag = get_object_or_404(Tag, pk=pk)
     name = tag.name
-    tagging.delete_tag(tag)
+    tagging.delete_tag(tag, request.user)
     if request.htmx:
         # An empty 200 lets htmx swap the row away.
         return trigger_client_event(HttpResponse(""), "tagsChanged")
@@ -130,9 +130,8 @@ def article_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
         error = f"Type a tag name of at most {TAG_NAME_MAX} characters."
     else:
         try:
-            tagging.apply_tag(
-                article, tagging.tag_to_apply(form.cleaned_data["name"], request.user)
-            )
+            tag = tagging.tag_to_apply(form.cleaned_data["name"], request.user)
+            tagging.apply_tag(article, tag, request.user)
         except ValidationError as exc:
             error = exc.messages[0]
     return _done(request, article, error)
@@ -143,7 +142,7 @@ def article_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
 def article_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.only("pk", "title"), pk=pk)
     tag = get_object_or_404(Tag, pk=tag_pk)
-    tagging.remove_tag(article, tag)
+    tagging.remove_tag(article, tag, request.user)
     return _done(request, article)
 
 
@@ -175,7 +174,7 @@ def bulk_tag(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect(next_url)
-    added, already = tagging.bulk_apply_tag(form.cleaned_data["articles"], tag)
+    added, already = tagging.bulk_apply_tag(form.cleaned_data["articles"], tag, request.user)
     note = f" ({already} already had it)" if already and added else ""
     if added:
         messages.success(

@@ -12,6 +12,15 @@
       { code: "422", swap: true, error: false },
       { code: "[45]..", swap: false, error: true },
     ];
+    // A refused undo (400, 403, 404, 409) answers with the review area and its message:
+    // whatever the status, an answer that says reviewChanged is the review area to show.
+    document.addEventListener("htmx:beforeSwap", function (event) {
+      const trigger = event.detail.xhr.getResponseHeader("HX-Trigger") || "";
+      if (!event.detail.shouldSwap && trigger.includes("reviewChanged")) {
+        event.detail.shouldSwap = true;
+        event.detail.isError = false;
+      }
+    });
   }
 
   const state = { quote: null, mention: null, tab: "quotes", selection: null };
