@@ -356,3 +356,69 @@ def test_corrections_made_in_the_browser_survive_re_extraction(page_for, story):
     expect(page.locator(f"#qi-{respoken.pk} .qi__speaker")).to_have_text("Mark Fenwick")
     expect(page.locator(f"mark#q-{respoken.pk} > .q-who")).to_have_text("Mark Fenwick")
     shoot(page, "review-after-re-extraction")
+
+
+@pytest.fixture
+def uploaded(story, django_user_model):
+    """An article an editor ("eddie") uploaded through the app, so its creation is audited."""
+    from django.test import Client
+    from django.urls import reverse
+
+    editor = django_user_model.objects.create_user("eddie", password=PASSWORD)
+    editor.groups.add(role_group("editor"))
+    client = Client()
+    client.force_login(editor)
+    client.post(
+        reverse("articles:upload-text"),
+        {"title": "Harbour reopens", "text": "The harbour reopened on Monday after the storms."},
+    )
+    return Article.objects.get(title="Harbour reopens")
+
+
+def test_an_uploaded_article_cannot_be_deleted_from_its_history(page_for, uploaded):
+    from django.urls import reverse
+
+    page = page_for(uploaded.get_absolute_url())  # rita, a reviewer
+    page.get_by_role("tab", name="History").click()
+    entry = page.locator(".hi--added")
+    expect(entry).to_contain_text("Added to the archive")
+    expect(entry).to_contain_text("eddie")
+    expect(entry.get_by_role("button")).to_have_count(0)
+    expect(page.locator("#undo-last")).to_have_count(0)
+    shoot(page, "review-history-added")
+    page.keyboard.press("u")  # nothing of hers to undo
+    # Even a forged undo of the upload is refused, and nothing goes.
+    status = page.evaluate(
+        """async ([url, change]) => {
+            const token = JSON.parse(document.body.getAttribute("hx-headers"))["x-csrftoken"];
+            const response = await fetch(url, {
+              method: "POST",
+              body: new URLSearchParams({ change: change }),
+              headers: { "X-CSRFToken": token, "HX-Request": "true" },
+            });
+            return response.status;
+        }""",
+        [reverse("articles:undo", args=[uploaded.pk]), entry.get_attribute("data-change")],
+    )
+    assert status == 409
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Harbour reopens")
+    assert Article.objects.filter(pk=uploaded.pk).exists()
+    assert page.errors == []
+
+
+def test_undoing_a_tag_change_refreshes_the_tag_panel(page_for, uploaded):
+    page = page_for(uploaded.get_absolute_url(), username="eddie")
+    panel = page.locator("#article-tags")
+    panel.get_by_placeholder("Add a tag…").fill("Harbours")
+    panel.get_by_role("button", name="Add tag").click()
+    expect(panel.locator(".tag-chip--applied a")).to_have_text("Harbours")
+    page.reload()
+    page.get_by_role("tab", name="History").click()
+    tagged = page.locator(".hi", has_text="Tagged Harbours")
+    expect(tagged).to_contain_text("eddie")
+    tagged.get_by_role("button", name="Undo").click()
+    expect(page.get_by_test_id("review-notice")).to_contain_text("Undone: Tagged Harbours")
+    expect(page.locator("#article-tags")).to_contain_text("No tags yet.")
+    assert not uploaded.tags.exists()
+    assert page.errors == []
