@@ -110,8 +110,8 @@ def seed(articles: int, extracted: int) -> None:
             ("articles_mention", "entity_id, label"),
             (
                 "articles_quote",
-                "kind, cue, cue_start, cue_end, speaker_id, speaker_text, speaker_start,"
-                " speaker_end, confidence",
+                "kind, category, continues, cue, cue_start, cue_end, speaker_id, speaker_text,"
+                " speaker_start, speaker_end, confidence",
             ),
         ):
             copied = ", ".join("m." + c.strip() for c in columns.split(","))
