@@ -9,23 +9,37 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
 import charset_normalizer
 
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".docx", ".jsonl")
+# The fields a .jsonl line may give besides "text"; each must be text, a number or null.
+JSONL_TEXT_FIELDS = ("title", "byline", "outlet", "url", "published", "id")
 
-# Bounds for .docx files (zip containers): protect against zip bombs before unpacking.
+# Bounds for .docx files (zip containers), checked against the bytes really inflated, in
+# chunks, before python-docx reads anything: the sizes a zip declares can be forged.
 DOCX_MAX_MEMBERS = 2_000
-DOCX_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+DOCX_MAX_UNCOMPRESSED = 40 * 1024 * 1024
 DOCX_MAX_RATIO = 200
+ZIP_CHUNK = 64 * 1024
+# Bounds for HTML, checked before it is parsed: a page of a few megabytes can still hold
+# hundreds of thousands of elements, which the parser turns into gigabytes.
+HTML_MAX_CHARS = 5_000_000
+HTML_MAX_ELEMENTS = 60_000
 
 TITLE_MAX = 500
+BYLINE_MAX = 300
+OUTLET_MAX = 200
+EXTERNAL_ID_MAX = 200
+URL_MAX = 2000
 # Magic numbers of common binary formats someone may drop into the upload box by mistake.
 BINARY_SIGNATURES = {
     b"%PDF": "a PDF document",
@@ -41,6 +55,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _SENTENCE_END = re.compile(r"[.!?…:;,\"”’]$")
+_ELEMENT = re.compile(r"<[A-Za-z]")
 
 
 class IngestError(ValueError):
@@ -94,7 +109,10 @@ def decode_bytes(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return _decode_utf16(data, "utf-16", "")
+    wide = utf16_without_bom(data)
+    if wide:
+        return _decode_utf16(data, wide, " without a byte-order mark")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -119,12 +137,50 @@ def decode_bytes(data: bytes) -> str:
     return str(best)
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when the bytes look like UTF-16 text with no byte-order mark.
+
+    Text in Latin script has a zero byte in every other place: on odd offsets in little-endian
+    UTF-16, on even ones in big-endian; binary files do not keep to one side.
+    """
+    head = data[:8192]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    even_zeros, odd_zeros = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_zeros > 0.4 and even_zeros < 0.1:
+        return "utf-16-le"
+    if even_zeros > 0.4 and odd_zeros < 0.1:
+        return "utf-16-be"
+    return None
+
+
+def _decode_utf16(data: bytes, encoding: str, how: str) -> str:
+    if len(data) % 2:
+        raise IngestError(f"this UTF-16 text{how} is cut short (an odd number of bytes)")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise IngestError(
+            f"this UTF-16 text{how} is damaged (a broken character at byte "
+            f"{_decode_error_offset(data, encoding):,})"
+        ) from None
+
+
+def _decode_error_offset(data: bytes, encoding: str) -> int:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        return error.start
+    return 0
+
+
 def check_not_binary(data: bytes) -> None:
     for signature, kind in BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise IngestError(f"this looks like {kind}, not text")
     head = data[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head):
         return
     if b"\x00" in head:
         raise IngestError("this is a binary file, not text")
@@ -164,7 +220,11 @@ def parse_date(value: object) -> dt.date | None:
 
 
 def finish(draft: ArticleDraft, max_chars: int) -> ArticleDraft:
-    """Normalise every field and enforce the content limits."""
+    """Normalise every field and enforce every limit, so that storing the draft cannot fail.
+
+    Free text (body, title, byline, outlet) loses control characters and broken Unicode;
+    identifiers (the id, the URL) that carry them are refused, as are over-long ones.
+    """
     draft.body = normalise_text(draft.body)
     if not draft.body:
         raise IngestError("there is no text in it")
@@ -172,13 +232,29 @@ def finish(draft: ArticleDraft, max_chars: int) -> ArticleDraft:
         raise IngestError(
             f"the text is too long ({len(draft.body):,} characters; the limit is {max_chars:,})"
         )
-    draft.title = " ".join(normalise_text(draft.title).split())[:TITLE_MAX] or "Untitled"
-    draft.byline = " ".join(normalise_text(draft.byline).split())[:300]
-    draft.outlet = " ".join(normalise_text(draft.outlet).split())[:200]
-    draft.external_id = draft.external_id.strip()[:200]
-    url = draft.source_url.strip()
-    draft.source_url = url[:2000] if url.lower().startswith(("http://", "https://")) else ""
+    draft.title = _one_line(draft.title)[:TITLE_MAX] or "Untitled"
+    draft.byline = _one_line(draft.byline)[:BYLINE_MAX]
+    draft.outlet = _one_line(draft.outlet)[:OUTLET_MAX]
+    draft.original_filename = _one_line(draft.original_filename)[:255]
+    draft.external_id = _identifier(draft.external_id, "id", EXTERNAL_ID_MAX)
+    url = _identifier(draft.source_url, "url", URL_MAX)
+    draft.source_url = url if url.lower().startswith(("http://", "https://")) else ""
     return draft
+
+
+def _one_line(text: str) -> str:
+    return " ".join(normalise_text(text).split())
+
+
+def _identifier(value: str, name: str, limit: int) -> str:
+    value = value.strip()
+    if _CONTROL.search(value):
+        raise IngestError(f'the "{name}" field holds control characters or broken Unicode')
+    if len(value) > limit:
+        raise IngestError(
+            f'the "{name}" field is too long ({len(value):,} characters; the limit is {limit:,})'
+        )
+    return value
 
 
 def parse_plain(text: str, filename: str) -> ArticleDraft:
@@ -187,6 +263,16 @@ def parse_plain(text: str, filename: str) -> ArticleDraft:
 
 
 def parse_html(html: str, filename: str) -> ArticleDraft:
+    if len(html) > HTML_MAX_CHARS:
+        raise IngestError(
+            f"this HTML page is too large to read ({len(html):,} characters; "
+            f"the limit is {HTML_MAX_CHARS:,})"
+        )
+    elements = sum(1 for _ in itertools.islice(_ELEMENT.finditer(html), HTML_MAX_ELEMENTS + 1))
+    if elements > HTML_MAX_ELEMENTS:
+        raise IngestError(
+            f"this HTML page has too many elements to read (over {HTML_MAX_ELEMENTS:,})"
+        )
     import trafilatura
 
     document = trafilatura.bare_extraction(
@@ -213,12 +299,7 @@ def parse_docx(data: bytes, filename: str) -> ArticleDraft:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise IngestError("this .docx file is damaged or is not a Word document") from None
-    members = archive.infolist()
-    if len(members) > DOCX_MAX_MEMBERS:
-        raise IngestError(f"this .docx file has too many parts ({len(members):,})")
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > DOCX_MAX_UNCOMPRESSED or unpacked > DOCX_MAX_RATIO * max(len(data), 1):
-        raise IngestError("this .docx file unpacks to an unsafe size (a zip bomb?)")
+    _check_unpacked_size(archive, len(data))
 
     import docx
 
@@ -239,6 +320,32 @@ def parse_docx(data: bytes, filename: str) -> ArticleDraft:
     return ArticleDraft(title=title, body=body, byline=author)
 
 
+def _check_unpacked_size(archive: zipfile.ZipFile, packed: int) -> None:
+    """Refuse a zip that has too many members or inflates too far (a zip bomb).
+
+    The declared sizes are a cheap first check; then every member is inflated for real, a
+    chunk at a time, counting its bytes, so forged sizes cannot get past and memory stays
+    at one chunk. A member that does not match its checksum is damage.
+    """
+    members = archive.infolist()
+    if len(members) > DOCX_MAX_MEMBERS:
+        raise IngestError(f"this .docx file has too many parts ({len(members):,})")
+    limit = min(DOCX_MAX_UNCOMPRESSED, DOCX_MAX_RATIO * max(packed, 1))
+    unsafe = "this .docx file unpacks to an unsafe size (a zip bomb?)"
+    if sum(member.file_size for member in members) > limit:
+        raise IngestError(unsafe)
+    unpacked = 0
+    try:
+        for member in members:
+            with archive.open(member) as stream:
+                while chunk := stream.read(ZIP_CHUNK):
+                    unpacked += len(chunk)
+                    if unpacked > limit:
+                        raise IngestError(unsafe)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        raise IngestError("this .docx file is damaged or is not a Word document") from None
+
+
 def parse_jsonl(text: str, filename: str, max_chars: int) -> list[ParsedItem]:
     items: list[ParsedItem] = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -250,6 +357,10 @@ def parse_jsonl(text: str, filename: str, max_chars: int) -> list[ParsedItem]:
         except json.JSONDecodeError as error:
             items.append(ParsedItem(label, error=f"this line is not valid JSON ({error.msg})"))
             continue
+        except (ValueError, RecursionError):
+            # Numbers of thousands of digits, or arrays nested thousands deep.
+            items.append(ParsedItem(label, error="this line is not JSON that can be read"))
+            continue
         if not isinstance(record, dict):
             items.append(ParsedItem(label, error="this line is not a JSON object"))
             continue
@@ -257,20 +368,30 @@ def parse_jsonl(text: str, filename: str, max_chars: int) -> list[ParsedItem]:
         if not isinstance(body, str) or not body.strip():
             items.append(ParsedItem(label, error='the "text" field is missing or empty'))
             continue
+        fields = {name: record.get(name) for name in JSONL_TEXT_FIELDS}
+        wrong = [name for name, value in fields.items() if not _scalar(value)]
+        if wrong:
+            items.append(ParsedItem(label, error=f'the "{wrong[0]}" field must be text'))
+            continue
+        fields = {name: "" if value is None else str(value) for name, value in fields.items()}
         draft = ArticleDraft(
-            title=str(record.get("title") or "") or title_and_body(body, "Untitled")[0],
+            title=fields["title"] or title_and_body(body, "Untitled")[0],
             body=body,
-            byline=str(record.get("byline") or ""),
-            outlet=str(record.get("outlet") or ""),
-            source_url=str(record.get("url") or ""),
-            published=parse_date(record.get("published")),
-            external_id=str(record.get("id") or ""),
+            byline=fields["byline"],
+            outlet=fields["outlet"],
+            source_url=fields["url"],
+            published=parse_date(fields["published"]),
+            external_id=fields["id"],
             original_filename=filename,
         )
         items.append(_finished(label, draft, max_chars))
     if not items:
         items.append(ParsedItem(filename, error="there are no articles in this file"))
     return items
+
+
+def _scalar(value: object) -> bool:
+    return value is None or (isinstance(value, str | int | float) and not isinstance(value, bool))
 
 
 def _finished(label: str, draft: ArticleDraft, max_chars: int) -> ParsedItem:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.intake import imports, ingest
 from articles.intake.forms import PasteForm
+
+UPLOAD_VIEWS = {"upload", "upload-file", "upload-text"}
 
 
 def _limits() -> dict[str, int]:
@@ -80,7 +83,9 @@ def _parse_uploaded_file(uploaded) -> list[ingest.ParsedItem]:
     return ingest.parse_upload(uploaded.name, uploaded.read(), **limits)
 
 
-def _results(request: HttpRequest, results: list[imports.ImportResult]) -> HttpResponse:
+def _results(
+    request: HttpRequest, results: list[imports.ImportResult], status: int = 200
+) -> HttpResponse:
     if request.htmx:
         return render(request, "articles/upload.html#result-rows", {"results": results})
     context = {
@@ -89,4 +94,32 @@ def _results(request: HttpRequest, results: list[imports.ImportResult]) -> HttpR
         "max_mb": settings.NEWSROOM_MAX_UPLOAD_MB,
         "extensions": ", ".join(ingest.SUPPORTED_EXTENSIONS),
     }
-    return render(request, "articles/upload.html", context)
+    return render(request, "articles/upload.html", context, status=status)
+
+
+def refused_upload(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An upload request Django refused before the view ran, as a verdict on the upload page.
+
+    Called by the project's 400 handler; the request's body could not be read, so nothing
+    was stored. htmx gets the verdict row (status 200, so that it is shown); a plain form
+    post gets the page with status 400.
+    """
+    if isinstance(exception, TooManyFilesSent):
+        message = (
+            f"too many files in one upload (the limit is {settings.DATA_UPLOAD_MAX_NUMBER_FILES}); "
+            "nothing was stored: send them in smaller groups"
+        )
+    elif isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1048576
+        message = (
+            f"the text is too large to read (over {limit:.3g} MB in one request); "
+            "nothing was stored"
+        )
+    else:
+        message = (
+            "the upload could not be read (a file name or a field is too long, or the request "
+            "was damaged); nothing was stored"
+        )
+    label = "Pasted text" if request.resolver_match.url_name == "upload-text" else "Upload"
+    result = imports.ImportResult(label, "rejected", message=message)
+    return _results(request, [result], status=200 if request.htmx else 400)

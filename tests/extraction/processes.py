@@ -38,7 +38,7 @@ def queue_stories(n: int, *, repeat: int = 1, start: int = 0) -> list[int]:
         ingest.ParsedItem(f"s{i}", draft=ingest.ArticleDraft(f"S{i}", story(i, repeat)))
         for i in range(start, start + n)
     ]
-    return [result.article.pk for result in imports.import_items(items)]
+    return [result.article_id for result in imports.import_items(items)]
 
 
 def database_url() -> str:
