@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    SearchVectorField,
-)
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
-from django.db.models import F, Q
-from django.db.models.functions import Lower, Now
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, JSONObject, Lower, Now, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +26,17 @@ class ReviewState(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     CORRECTED = "corrected", "Corrected"
     REJECTED = "rejected", "Rejected"
+
+
+# Mentions and quotes "stand" unless a reviewer rejected them: only standing ones are
+# highlighted, counted, searched, suggested as tags and exported. Said here and nowhere else.
+STANDING_STATES = tuple(state for state in ReviewState.values if state != ReviewState.REJECTED)
+
+
+def standing_q(through: str = "") -> Q:
+    """The condition that mentions or quotes stand; `through` reaches them over a relation,
+    as in Count("mentions", filter=standing_q("mentions__"))."""
+    return Q(**{f"{through}status__in": STANDING_STATES})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -58,20 +65,137 @@ class ArticleQuerySet(models.QuerySet):
             cursor.execute(sql, [limit])
             return [row[0] for row in cursor.fetchall()]
 
-    def search(self, terms: str) -> ArticleQuerySet:
-        """Full-text search in web-search syntax, best match first."""
-        query = SearchQuery(terms, config="english", search_type="websearch")
+    def with_tag_list(self) -> ArticleQuerySet:
+        """Each article's tags as `tag_list`, [{"id", "name"}] by name, in the same query."""
+        tags = (
+            Tag.objects.filter(articles=OuterRef("pk"))
+            .order_by("name")
+            .values(pair=JSONObject(id="id", name="name"))
+        )
+        return self.annotate(tag_list=ArraySubquery(tags))
+
+    def mentioning(self, entity_id: int) -> ArticleQuerySet:
+        """Articles with a standing mention of the entity, with how many (`mention_count`)."""
+        mentions = Mention.objects.standing().filter(article=OuterRef("pk"), entity_id=entity_id)
+        count = mentions.order_by().values("article").annotate(n=Count("pk")).values("n")
+        return self.filter(Exists(mentions)).annotate(mention_count=Coalesce(Subquery(count), 0))
+
+
+class TagQuerySet(models.QuerySet):
+    def with_article_counts(self) -> TagQuerySet:
+        """Every tag by name, with how many articles carry it (`article_count`)."""
+        return self.annotate(article_count=Count("articles")).order_by("name")
+
+
+class EntityQuerySet(models.QuerySet):
+    def named(self, text: str) -> EntityQuerySet:
+        """Entities whose name or one of whose aliases contains the text."""
+        alias = EntityAlias.objects.filter(entity=OuterRef("pk"), name__icontains=text)
+        return self.filter(Q(name__icontains=text) | Q(Exists(alias)))
+
+    def mentioned(self) -> EntityQuerySet:
+        """Entities with standing mentions: `mention_count`, and `article_count` of articles."""
+        kept = standing_q("mentions__")
+        return self.annotate(
+            mention_count=Count("mentions", filter=kept),
+            article_count=Count("mentions__article", filter=kept, distinct=True),
+        ).filter(mention_count__gt=0)
+
+    def quoted(self) -> EntityQuerySet:
+        """Entities with standing quotes: `quote_count`, `article_count` and `last_quoted`
+        (the latest of their articles' publication, or else upload, dates)."""
+        kept = standing_q("quotes__")
+        return self.annotate(
+            quote_count=Count("quotes", filter=kept),
+            article_count=Count("quotes__article", filter=kept, distinct=True),
+            last_quoted=Max(
+                Coalesce("quotes__article__published", TruncDate("quotes__article__created_at")),
+                filter=kept,
+            ),
+        ).filter(quote_count__gt=0)
+
+    def for_autocomplete(
+        self, article_id: int, text: str, key: str, *, label: str = "", exclude: int | None = None
+    ) -> EntityQuerySet:
+        """The review screen's entity autocomplete, the article's own entities first (`here`).
+
+        Matches the normalised `key` against keys and aliases (LIKE, which the trigram
+        indexes serve); without a key, `text` against names; with neither, the article's own.
+        """
+        here = Mention.objects.standing().filter(article=article_id, entity=OuterRef("pk"))
+        entities = self.annotate(here=Exists(here))
+        if key:
+            aliased = EntityAlias.objects.filter(key__contains=key).values("entity_id")
+            entities = entities.filter(Q(key__contains=key) | Q(pk__in=aliased))
+        elif text:
+            entities = entities.filter(name__icontains=text)
+        else:
+            entities = entities.filter(here=True)
+        if label:
+            entities = entities.filter(label=label)
+        if exclude is not None:
+            entities = entities.exclude(pk=exclude)
+        return entities.order_by("-here", "name")
+
+
+class ExtractedItemQuerySet(models.QuerySet):
+    def standing(self) -> ExtractedItemQuerySet:
+        """Those a reviewer has not rejected."""
+        return self.filter(standing_q())
+
+
+class QuoteQuerySet(ExtractedItemQuerySet):
+    def review_queue(self, category: str | None = None) -> QuoteQuerySet:
+        """Unreviewed quotes of a category (None: all), least confident first, with only what
+        a row of the review queue shows."""
+        quotes = self.filter(status=ReviewState.UNREVIEWED)
+        if category is not None:
+            quotes = quotes.filter(category=category)
         return (
-            self.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "-created_at")
+            quotes.select_related("speaker", "article")
+            .only(
+                "id",
+                "text",
+                "kind",
+                "category",
+                "continues",
+                "confidence",
+                "speaker_text",
+                "cue",
+                "speaker__name",
+                "article__id",
+                "article__title",
+                "article__outlet",
+                "article__review_status",
+            )
+            .order_by("confidence", "article_id", "start")
+        )
+
+    def spoken_by(self, entity_id: int) -> QuoteQuerySet:
+        """An entity's standing quotes, latest article first, with their articles (no bodies)."""
+        return (
+            self.standing()
+            .filter(speaker_id=entity_id)
+            .select_related("article")
+            .defer("article__body", "article__repairs")
+            .order_by("-article__published", "-article__created_at", "article_id", "start")
+        )
+
+    def best_by_speaker(self, speaker_ids: list[int]) -> dict[int, str]:
+        """The text of each speaker's most confident standing quote, in one DISTINCT ON query."""
+        return dict(
+            self.standing()
+            .filter(speaker__in=speaker_ids)
+            .order_by("speaker_id", "-confidence", "-id")
+            .distinct("speaker_id")
+            .values_list("speaker_id", "text")
         )
 
 
 # Audit history (django-pghistory): database triggers snapshot every change, so bulk updates and
 # the worker's writes are caught too. `updated_at` is left out so a save that changes nothing
 # records nothing. Updates and inserts store the new row, deletes the old one; the state before
-# an update is the previous event of the same row (see articles/history.py).
+# an update is the previous event of the same row (see articles/review/snapshots.py).
 def row_events() -> tuple[pghistory.RowEvent, ...]:
     """Fresh trackers per model: pghistory fills in each tracker's fields when set up."""
     return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -84,6 +208,8 @@ class Tag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -201,6 +327,8 @@ class Entity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = EntityQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "entities"
         ordering = ["name"]
@@ -223,6 +351,10 @@ class Entity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:entity", args=[self.pk])
+
+    def other_names(self) -> models.QuerySet[EntityAlias]:
+        """Its aliases other than its own name, by name."""
+        return self.aliases.exclude(name=self.name).order_by("name")
 
 
 @pghistory.track(*row_events())
@@ -297,13 +429,16 @@ class ExtractedItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ExtractedItemQuerySet.as_manager()
+
     class Meta:
         abstract = True
         ordering = ["start", "end"]
 
     @property
-    def is_machine_unreviewed(self) -> bool:
-        return self.origin == Origin.MACHINE and self.status == ReviewState.UNREVIEWED
+    def is_standing(self) -> bool:
+        """Not rejected in review (standing_q() says the same in SQL)."""
+        return self.status in STANDING_STATES
 
 
 @pghistory.track(*row_events(), exclude=["updated_at"])
@@ -358,6 +493,8 @@ class Quote(ExtractedItem):
     speaker_end = models.PositiveIntegerField(null=True, blank=True)
     confidence = models.FloatField(default=0.5)
 
+    objects = QuoteQuerySet.as_manager()
+
     class Meta(ExtractedItem.Meta):
         default_related_name = "quotes"
         constraints = [
@@ -383,3 +520,54 @@ pghistory.track(
     model_name="ArticleTagEvent",
     app_label="articles",
 )(Article.tags.through)
+
+
+class ImportJob(models.Model):
+    """A large upload imported in the background by a worker, with its progress and verdicts.
+
+    Its state moves only through articles/intake/jobs.py. Progress is committed with each
+    batch of articles, so a job taken over by another worker resumes where it stopped.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    filename = models.CharField(max_length=255)
+    # The uploaded file, kept until the import is done (at most NEWSROOM_MAX_UPLOAD_MB).
+    data = models.BinaryField(editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    lines = models.PositiveIntegerField(default=0, help_text="Lines in the file.")
+    lines_done = models.PositiveIntegerField(default=0, help_text="Lines read and settled.")
+    created = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    # The first refusals and duplicates: [label, outcome, article id, title, message].
+    verdicts = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="import_job_queue")]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.lines_done / self.lines)) if self.lines else 0

@@ -31,16 +31,20 @@ CSV_COLUMNS = [
 
 
 def articles_for_export(articles: QuerySet[Article]) -> QuerySet[Article]:
-    """Prefetch everything a record needs, so export costs a fixed number of queries per chunk."""
+    """Prefetch everything a record needs, so export costs a fixed number of queries per chunk.
+
+    Only standing mentions and quotes are exported (rejected ones are not).
+    """
+    mentions = Mention.objects.standing().select_related("entity").order_by("start")
+    quotes = Quote.objects.standing().select_related("speaker").order_by("start")
     return articles.order_by("id").prefetch_related(
-        "tags",
-        Prefetch("mentions", queryset=Mention.objects.select_related("entity").order_by("start")),
-        Prefetch("quotes", queryset=Quote.objects.select_related("speaker").order_by("start")),
+        "tags", Prefetch("mentions", queryset=mentions), Prefetch("quotes", queryset=quotes)
     )
 
 
 def article_record(article: Article) -> dict:
-    """One article as the JSONL export writes it; offsets index into `text`."""
+    """One article as the JSONL export writes it (from articles_for_export); offsets index
+    into `text`."""
     return {
         "id": article.pk,
         "external_id": article.external_id,
@@ -60,7 +64,6 @@ def article_record(article: Article) -> dict:
                 "origin": m.origin,
             }
             for m in article.mentions.all()
-            if m.status != "rejected"
         ],
         "quotes": [
             {
@@ -79,7 +82,6 @@ def article_record(article: Article) -> dict:
                 "status": q.status,
             }
             for q in article.quotes.all()
-            if q.status != "rejected"
         ],
     }
 

@@ -9,15 +9,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import JSONObject, Left
+from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article, Entity, Mention, Quote, ReviewState, Tag
+from articles.models import Article, Entity, Mention, Quote, Tag
 
 CONFIG = "english"
 # Private-use characters: ts_headline wraps matches in them, and they survive HTML escaping,
@@ -42,34 +41,16 @@ def has_searchable_words(terms: str) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def tag_list() -> ArraySubquery:
-    """The article's tags as [{"id", "name"}], for annotating a page of articles in one query."""
-    tags = (
-        Tag.objects.filter(articles=OuterRef("pk"))
-        .order_by("name")
-        .values(pair=JSONObject(id="id", name="name"))
-    )
-    return ArraySubquery(tags)
-
-
 def has_tag(tag_id: int) -> Exists:
     return Exists(Article.tags.through.objects.filter(article=OuterRef("pk"), tag_id=tag_id))
 
 
 def mentions_entity(entity_id: int) -> Exists:
-    return Exists(
-        Mention.objects.filter(article=OuterRef("pk"), entity_id=entity_id).exclude(
-            status=ReviewState.REJECTED
-        )
-    )
+    return Exists(Mention.objects.standing().filter(article=OuterRef("pk"), entity_id=entity_id))
 
 
 def quotes_speaker(entity_id: int) -> Exists:
-    return Exists(
-        Quote.objects.filter(article=OuterRef("pk"), speaker_id=entity_id).exclude(
-            status=ReviewState.REJECTED
-        )
-    )
+    return Exists(Quote.objects.standing().filter(article=OuterRef("pk"), speaker_id=entity_id))
 
 
 def highlight(marked: str) -> SafeString:
@@ -154,10 +135,12 @@ class ArticleSearch:
         """Set tag_list, lede, title_html and snippet_html on the visible page. One query."""
         if not articles:
             return
-        page = Article.objects.filter(pk__in=[a.pk for a in articles]).annotate(
-            tags_json=tag_list(), lede_text=Left("body", 320)
+        page = (
+            Article.objects.filter(pk__in=[a.pk for a in articles])
+            .with_tag_list()
+            .annotate(lede_text=Left("body", 320))
         )
-        fields = ["pk", "tags_json", "lede_text"]
+        fields = ["pk", "tag_list", "lede_text"]
         if self.query is not None:
             common = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
             page = page.annotate(
@@ -303,8 +286,8 @@ class ArticleSearch:
     ) -> list[FacetOption]:
         base = self.matching(without=name).values("pk")
         rows = (
-            items.filter(article__in=base)
-            .exclude(status=ReviewState.REJECTED)
+            items.standing()
+            .filter(article__in=base)
             .values(f"{column}_id", f"{column}__name", f"{column}__label")
             .annotate(
                 n=Count("article_id", distinct=True),

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from articles.browse.forms import ArticleListForm, SearchForm
-from articles.browse.search import (
-    ArticleSearch,
-    FacetOption,
-    has_searchable_words,
-    has_tag,
-    tag_list,
-)
+from articles.browse.search import ArticleSearch, FacetOption, has_searchable_words, has_tag
 from articles.models import Article, Tag
 
 LIST_PAGE_SIZE = 25
@@ -39,9 +32,7 @@ FACET_PARAMS = {
 def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleListForm(request.GET or None)
     articles = (
-        Article.objects.defer("body", "repairs")
-        .select_related("uploaded_by")
-        .annotate(tag_list=tag_list())
+        Article.objects.with_tag_list().defer("body", "repairs").select_related("uploaded_by")
     )
     if form.is_valid():
         if form.cleaned_data["status"]:
@@ -61,7 +52,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "outlets": outlets,
         # Lazy, so the polled table partial skips it; the full page iterates it once (cached).
-        "tags": Tag.objects.annotate(article_count=Count("articles")).order_by("name"),
+        "tags": Tag.objects.with_article_counts(),
         "any_pending": any(article.is_pending for article in page),
     }
     template = "articles/list.html"
@@ -87,7 +78,6 @@ def toggled(query: QueryDict, key: str, value: str, multiple: bool) -> str:
 
 @require_GET
 @permission_required("articles.view_article", raise_exception=True)
-@vary_on_headers("HX-Request")
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     form.is_valid()  # invalid fields are dropped from cleaned_data and ignored
@@ -125,10 +115,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "active": _active_filters(request.GET, facets),
     }
-    template = "articles/search.html"
-    if request.htmx:
-        template += "#search-results"
-    return render(request, template, context)
+    return render(request, "articles/search.html", context)
 
 
 def _active_filters(query: QueryDict, facets) -> list[dict[str, str]]:

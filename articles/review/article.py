@@ -40,7 +40,7 @@ def article_context(article: Article, user=None, **extra) -> dict:
             mention.entity_id, {"entity": mention.entity, "mentions": [], "kept": 0}
         )
         row["mentions"].append(mention)
-        row["kept"] += mention.status != ReviewState.REJECTED
+        row["kept"] += mention.is_standing
     merges = entity_corrections.merges_into(entities) if entities else {}
     aliases: dict[int, list[EntityAlias]] = {}
     if entities:
@@ -55,7 +55,7 @@ def article_context(article: Article, user=None, **extra) -> dict:
         entities.values(), key=lambda r: (r["entity"].label != "PERSON", -r["kept"])
     )
     labels_present = sorted(
-        {m.label for m in mentions if m.status != ReviewState.REJECTED},
+        {m.label for m in mentions if m.is_standing},
         key=lambda label: list(ENTITY_LABELS).index(label) if label in ENTITY_LABELS else 99,
     )
     counts = {state: 0 for state in ReviewState.values}

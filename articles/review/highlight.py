@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Mention, Quote, ReviewState
+from articles.models import Mention, Quote
 
 # A paragraph is a run of text without a blank line in it (the body's paragraph separator).
 PARAGRAPH = re.compile(r"(?:(?!\n\n)[\s\S])+")
@@ -34,11 +34,9 @@ def entity_class(label: str) -> str:
 
 
 def paragraphs(body: str, quotes: Sequence[Quote], mentions: Sequence[Mention]) -> list[Paragraph]:
-    """Marked-up paragraphs of `body`; rejected mentions are left unmarked."""
+    """Marked-up paragraphs of `body`; only standing mentions are marked (not rejected ones)."""
     quotes = sorted(quotes, key=lambda q: (q.start, -q.end))
-    mentions = sorted(
-        (m for m in mentions if m.status != ReviewState.REJECTED), key=lambda m: (m.start, -m.end)
-    )
+    mentions = sorted((m for m in mentions if m.is_standing), key=lambda m: (m.start, -m.end))
     result = []
     for match in PARAGRAPH.finditer(body):
         text = match.group()

@@ -13,14 +13,13 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from articles.models import Article, Entity, EntityAlias, Mention, Quote, ReviewState
+from articles.models import Article, Entity, Mention, Quote, ReviewState
 from articles.nlp.entities import entity_key
 from articles.review import changes, corrections
 from articles.review import entities as entity_corrections
@@ -295,26 +294,15 @@ def entity_search(request: HttpRequest, pk: int) -> HttpResponse:
     q = " ".join(request.GET.get("q", "").split())[:100]
     label = request.GET.get("label", "")
     exclude = request.GET.get("exclude", "")
-    here = Mention.objects.filter(article=article, entity=OuterRef("pk")).exclude(
-        status=ReviewState.REJECTED
+    entities = Entity.objects.for_autocomplete(
+        article.pk,
+        q,
+        entity_key(q, label) if q else "",
+        label=label,
+        exclude=int(exclude) if exclude.isdigit() else None,
     )
-    entities = Entity.objects.annotate(here=Exists(here))
-    key = entity_key(q, label) if q else ""
-    if key:
-        # LIKE on the normalised keys, which the trigram indexes serve.
-        aliased = EntityAlias.objects.filter(key__contains=key).values("entity_id")
-        entities = entities.filter(Q(key__contains=key) | Q(pk__in=aliased))
-    elif q:
-        entities = entities.filter(name__icontains=q)
-    else:
-        entities = entities.filter(here=True)
-    if label:
-        entities = entities.filter(label=label)
-    if exclude.isdigit():
-        entities = entities.exclude(pk=int(exclude))
-    options = list(entities.order_by("-here", "name")[:12])
     context = {
-        "options": options,
+        "options": list(entities[:12]),
         "q": q,
         "create": request.GET.get("create") == "1" and q,
     }
@@ -359,34 +347,10 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(REVIEW_PERMS, raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
     """Unreviewed quotes, least confident first; `?category=attribution` or `all` for more."""
-    quotes = (
-        Quote.objects.filter(status=ReviewState.UNREVIEWED)
-        .select_related("speaker", "article")
-        .only(
-            "id",
-            "text",
-            "kind",
-            "category",
-            "continues",
-            "confidence",
-            "speaker_text",
-            "cue",
-            "speaker__name",
-            "article__id",
-            "article__title",
-            "article__outlet",
-            "article__review_status",
-        )
-        .order_by("confidence", "article_id", "start")
-    )
     category = request.GET.get("category", "")
     if category not in Quote.Category.values and category != "all":
         category = Quote.Category.QUOTE
-    if category != "all":
-        quotes = quotes.filter(category=category)
+    quotes = Quote.objects.review_queue(None if category == "all" else category)
     page = Paginator(quotes, QUEUE_SIZE).get_page(request.GET.get("page"))
-    template = "articles/review_queue.html"
-    if request.htmx:
-        template += "#queue-rows"
     context = {"page": page, "category": category, "categories": QUEUE_CATEGORIES}
-    return render(request, template, context)
+    return render(request, "articles/review_queue.html", context)

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 
-from articles.models import Article, EntityAlias, Mention, ReviewState, Tag
+from articles.models import Article, EntityAlias, Mention, Tag
 from articles.review.changes import change_set
 
 # Entity labels worth a tag: who and where a story is about, not dates or amounts.
@@ -151,8 +151,8 @@ def suggest_tags(article: Article, limit: int = MAX_SUGGESTIONS) -> list[Suggest
         .order_by("name")
     )
     rows = (
-        Mention.objects.filter(article=article, entity__label__in=SUGGESTED_LABELS)
-        .exclude(status=ReviewState.REJECTED)
+        Mention.objects.standing()
+        .filter(article=article, entity__label__in=SUGGESTED_LABELS)
         .exclude(Exists(matching_tags.filter(articles=article)))
         .values("entity_id", "entity__name", "entity__label")
         .annotate(mentions=Count("pk"), tag_name=Subquery(matching_tags.values("name")[:1]))

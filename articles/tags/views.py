@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,8 +30,8 @@ def tag_index(request: HttpRequest) -> HttpResponse:
 
 
 def _tag_index(request: HttpRequest, form: TagNameForm, status: int = 200) -> HttpResponse:
-    tags = Tag.objects.annotate(article_count=Count("articles")).order_by("name")
-    return render(request, "articles/tags.html", {"tags": tags, "form": form}, status=status)
+    context = {"tags": Tag.objects.with_article_counts(), "form": form}
+    return render(request, "articles/tags.html", context, status=status)
 
 
 @require_POST

@@ -272,13 +272,6 @@ def test_a_chosen_entity_keeps_its_place_and_count(reader, make_article):
     assert re.search(r'class="facet__option is-selected"[^>]*data-facet="entity"', page)
 
 
-def test_htmx_gets_the_results_partial(reader, archive):
-    response = reader.get(URL, {"q": "harbour"}, headers={"HX-Request": "true"})
-    assert response.text.lstrip().startswith('<section id="search-results"')
-    assert "<html" not in response.text
-    assert "HX-Request" in response["Vary"]
-
-
 def test_results_are_paginated_and_keep_the_query(reader, make_article):
     for n in range(23):
         make_article(title=f"Harbour story {n}", body=f"Harbour {n}.")
