@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, reverse
 
 from articles import urls as article_urls
-from articles.models import Article, Entity, Mention, Quote, Tag
+from articles.models import Article, Entity, ImportJob, Mention, Quote, Tag
 from newsroom import urls as project_urls
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,7 @@ QUOTE = (("pk", "quote"),)
 MENTION = (("pk", "mention"),)
 ENTITY = (("pk", "entity"),)
 TAG = (("pk", "tag"),)
+IMPORT_JOB = (("pk", "import_job"),)
 # To add a URL, add a row: test_every_url_is_in_the_matrix fails until you do. GET on each
 # POST-only URL is checked by test_get_on_post_only_urls_is_refused.
 # Expected per role: a status code; L (302 to the login page); A (302 to the admin's login page);
@@ -69,6 +70,8 @@ MATRIX = [
     Route("articles:upload", "POST",                    "L    403    200    403      200"),
     Route("articles:upload-file", "POST",               "L    403    200    403      200"),
     Route("articles:upload-text", "POST",               "L    403    200    403      200"),
+    # Someone else's background import: editors see only their own.
+    Route("articles:import-job", "GET",                 "L    403    404    403      200", IMPORT_JOB),
     # Review (articles/review/urls.py)
     Route("articles:review-queue", "GET",               "L    403    403    200      200"),
     Route("articles:quote-add", "POST",                 "L    403    403    P        P", ARTICLE),
@@ -146,7 +149,15 @@ def objects(make_article) -> dict[str, object]:
     quote = Quote.objects.create(article=article, start=10, end=40, text=article.body[10:40])
     tag = Tag.objects.create(name="Politics")
     article.tags.add(tag)
-    return {"article": article, "entity": entity, "mention": mention, "quote": quote, "tag": tag}
+    import_job = ImportJob.objects.create(filename="feed.jsonl", data=b"", lines=1)
+    return {
+        "article": article,
+        "entity": entity,
+        "mention": mention,
+        "quote": quote,
+        "tag": tag,
+        "import_job": import_job,
+    }
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ Faults it survives:
   (NEWSROOM_WORKER_GRACE_SECONDS); otherwise the analysis is stopped, the articles not done
   are released for another worker, and the process exits 0 within the grace period.
 
+Between batches the worker also runs background imports (articles/intake/jobs.py).
+
 Every batch is recorded as an ExtractionRun, closed with its outcome however it ends; runs
 of workers that vanished (SIGKILL) are closed as abandoned by the next worker to start.
 """
@@ -48,6 +50,7 @@ from django.utils import timezone
 from articles.extraction import queue
 from articles.extraction.analyser import Analyser, Outcome
 from articles.extraction.store import apply_extraction, resolve_entities
+from articles.intake import jobs
 from articles.models import Article, ExtractionRun
 
 logger = logging.getLogger(__name__)
@@ -177,6 +180,8 @@ class Worker:
             while not self.stopping:
                 if not connection.in_atomic_block:  # a caller's transaction is not ours to drop
                     close_old_connections()
+                if self._import_one():
+                    continue
                 ids = self._database(
                     lambda: queue.claim_batch(self.name, self.batch_size, self.lease_seconds),
                     "claiming articles",
@@ -194,6 +199,33 @@ class Worker:
                 listener.close()
             self.close()
         return processed
+
+    def _import_one(self) -> bool:
+        """Run one due background import (intake/jobs.py), if there is one; True if so.
+
+        Imports share the worker: they are short per batch, and their articles then need
+        this worker's extraction anyway. On SIGTERM the job is given back after its batch.
+        """
+        job = self._database(
+            lambda: jobs.claim(self.name, self.lease_seconds), "claiming an import"
+        )
+        if job is None:
+            return False
+        self.log(f"{self.name}: running background import {job}")
+        try:
+            ended = self._database(
+                lambda: jobs.run(job, self.name, self.lease_seconds, lambda: self.stopping),
+                "importing",
+            )
+        except Stopping:
+            raise
+        except Exception:
+            error = traceback.format_exc(limit=5)
+            self._database(lambda: jobs.fail(job, self.name, error), "recording a failed import")
+            self.log(f"{self.name}: background import {job} failed: {error.splitlines()[-1]}")
+            return True
+        self.log(f"{self.name}: background import {job} {ended}")
+        return True
 
     def _idle(self, listener: queue.Listener) -> None:
         """Wait until notified or the poll interval passes, waking each second for SIGTERM."""

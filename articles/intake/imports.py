@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from articles.extraction.queue import notify_workers
 from articles.intake.ingest import ArticleDraft, ParsedItem
-from articles.models import Article
+from articles.models import Article, ImportJob
 
 BATCH_SIZE = 500
 IN_ARCHIVE = "already in the archive"
@@ -30,10 +30,11 @@ class ImportResult:
     """What happened to one article of an upload."""
 
     label: str
-    outcome: str  # "created", "duplicate" or "rejected"
+    outcome: str  # "created", "duplicate", "rejected", or "queued" (a background import)
     article_id: int | None = None
     title: str = ""
     message: str = ""
+    job: ImportJob | None = None
 
     @property
     def url(self) -> str:

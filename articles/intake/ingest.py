@@ -15,6 +15,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -149,10 +150,15 @@ def utf16_without_bom(data: bytes) -> str | None:
     even, odd = head[0::2], head[1::2]
     even_zeros, odd_zeros = even.count(0) / len(even), odd.count(0) / len(odd)
     if odd_zeros > 0.4 and even_zeros < 0.1:
-        return "utf-16-le"
-    if even_zeros > 0.4 and odd_zeros < 0.1:
-        return "utf-16-be"
-    return None
+        encoding = "utf-16-le"
+    elif even_zeros > 0.4 and odd_zeros < 0.1:
+        encoding = "utf-16-be"
+    else:
+        return None
+    # And what it decodes to must read as text, not as control codes.
+    sample = head[: len(head) - len(head) % 2].decode(encoding, errors="replace")
+    readable = sum(char.isprintable() or char in "\n\r\t" for char in sample)
+    return encoding if readable >= 0.95 * len(sample) else None
 
 
 def _decode_utf16(data: bytes, encoding: str, how: str) -> str:
@@ -347,47 +353,52 @@ def _check_unpacked_size(archive: zipfile.ZipFile, packed: int) -> None:
 
 
 def parse_jsonl(text: str, filename: str, max_chars: int) -> list[ParsedItem]:
-    items: list[ParsedItem] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        label = f"{filename} line {number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            items.append(ParsedItem(label, error=f"this line is not valid JSON ({error.msg})"))
-            continue
-        except (ValueError, RecursionError):
-            # Numbers of thousands of digits, or arrays nested thousands deep.
-            items.append(ParsedItem(label, error="this line is not JSON that can be read"))
-            continue
-        if not isinstance(record, dict):
-            items.append(ParsedItem(label, error="this line is not a JSON object"))
-            continue
-        body = record.get("text")
-        if not isinstance(body, str) or not body.strip():
-            items.append(ParsedItem(label, error='the "text" field is missing or empty'))
-            continue
-        fields = {name: record.get(name) for name in JSONL_TEXT_FIELDS}
-        wrong = [name for name, value in fields.items() if not _scalar(value)]
-        if wrong:
-            items.append(ParsedItem(label, error=f'the "{wrong[0]}" field must be text'))
-            continue
-        fields = {name: "" if value is None else str(value) for name, value in fields.items()}
-        draft = ArticleDraft(
-            title=fields["title"] or title_and_body(body, "Untitled")[0],
-            body=body,
-            byline=fields["byline"],
-            outlet=fields["outlet"],
-            source_url=fields["url"],
-            published=parse_date(fields["published"]),
-            external_id=fields["id"],
-            original_filename=filename,
-        )
-        items.append(_finished(label, draft, max_chars))
+    items = [item for _, item in iter_jsonl(io.StringIO(text), filename, max_chars)]
     if not items:
         items.append(ParsedItem(filename, error="there are no articles in this file"))
     return items
+
+
+def iter_jsonl(
+    lines: Iterable[str], filename: str, max_chars: int, *, skip: int = 0
+) -> Iterator[tuple[int, ParsedItem]]:
+    """(line number, item) for every non-blank line after the first `skip` lines, lazily."""
+    for number, line in enumerate(lines, start=1):
+        if number <= skip or not line.strip():
+            continue
+        yield number, parse_jsonl_line(line, f"{filename} line {number}", filename, max_chars)
+
+
+def parse_jsonl_line(line: str, label: str, filename: str, max_chars: int) -> ParsedItem:
+    """One .jsonl line: an article with "text" and optional text fields, or why not."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return ParsedItem(label, error=f"this line is not valid JSON ({error.msg})")
+    except (ValueError, RecursionError):
+        # Numbers of thousands of digits, or arrays nested thousands deep.
+        return ParsedItem(label, error="this line is not JSON that can be read")
+    if not isinstance(record, dict):
+        return ParsedItem(label, error="this line is not a JSON object")
+    body = record.get("text")
+    if not isinstance(body, str) or not body.strip():
+        return ParsedItem(label, error='the "text" field is missing or empty')
+    fields = {name: record.get(name) for name in JSONL_TEXT_FIELDS}
+    wrong = [name for name, value in fields.items() if not _scalar(value)]
+    if wrong:
+        return ParsedItem(label, error=f'the "{wrong[0]}" field must be text')
+    fields = {name: "" if value is None else str(value) for name, value in fields.items()}
+    draft = ArticleDraft(
+        title=fields["title"] or title_and_body(body, "Untitled")[0],
+        body=body,
+        byline=fields["byline"],
+        outlet=fields["outlet"],
+        source_url=fields["url"],
+        published=parse_date(fields["published"]),
+        external_id=fields["id"],
+        original_filename=filename,
+    )
+    return _finished(label, draft, max_chars)
 
 
 def _scalar(value: object) -> bool:
@@ -401,27 +412,44 @@ def _finished(label: str, draft: ArticleDraft, max_chars: int) -> ParsedItem:
         return ParsedItem(label, error=str(error))
 
 
+def upload_name(filename: str) -> str:
+    """The file's base name, as stored and shown (no directories, at most 255 characters)."""
+    return PurePath(filename or "upload.txt").name[:255]
+
+
+def check_upload(filename: str, data: bytes, max_bytes: int) -> None:
+    """The checks every upload passes before it is read: type, size, not empty."""
+    extension = PurePath(filename).suffix.lower()
+    if extension not in SUPPORTED_EXTENSIONS:
+        raise IngestError(
+            f"“{extension or 'no extension'}” files are not supported "
+            f"(use {', '.join(SUPPORTED_EXTENSIONS)})"
+        )
+    if len(data) > max_bytes:
+        raise IngestError(too_large_message(len(data), max_bytes))
+    if not data.strip():
+        raise IngestError("the file is empty")
+
+
+def read_text(data: bytes) -> str:
+    """The text of a text upload (not .docx): refused if binary, undecodable or empty."""
+    check_not_binary(data)
+    text = decode_bytes(data)
+    if not text.strip():
+        raise IngestError("the file is empty")
+    return text
+
+
 def parse_upload(filename: str, data: bytes, *, max_bytes: int, max_chars: int) -> list[ParsedItem]:
     """Parse one uploaded file into one or more articles, each with its own verdict."""
-    filename = PurePath(filename or "upload.txt").name[:255]
+    filename = upload_name(filename)
     extension = PurePath(filename).suffix.lower()
     try:
-        if extension not in SUPPORTED_EXTENSIONS:
-            raise IngestError(
-                f"“{extension or 'no extension'}” files are not supported "
-                f"(use {', '.join(SUPPORTED_EXTENSIONS)})"
-            )
-        if len(data) > max_bytes:
-            raise IngestError(too_large_message(len(data), max_bytes))
-        if not data.strip():
-            raise IngestError("the file is empty")
+        check_upload(filename, data, max_bytes)
         if extension == ".docx":
             draft = parse_docx(data, filename)
         else:
-            check_not_binary(data)
-            text = decode_bytes(data)
-            if not text.strip():
-                raise IngestError("the file is empty")
+            text = read_text(data)
             if extension == ".jsonl":
                 return parse_jsonl(text, filename, max_chars)
             if extension in {".html", ".htm"}:

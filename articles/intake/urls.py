@@ -8,4 +8,5 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("upload/file/", views.upload_file, name="upload-file"),
     path("upload/text/", views.upload_text, name="upload-text"),
+    path("upload/imports/<int:pk>/", views.import_job, name="import-job"),
 ]

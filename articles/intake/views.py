@@ -1,4 +1,4 @@
-"""The upload page: files (one request per file, for progress) and pasted text."""
+"""The upload page: files (one request per file, for progress), pasted text, background imports."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from articles.intake import imports, ingest
+from articles.intake import imports, ingest, jobs
 from articles.intake.forms import PasteForm
+from articles.models import ImportJob
 
 UPLOAD_VIEWS = {"upload", "upload-file", "upload-text"}
+RECENT_JOBS = 5
 
 
 def _limits() -> dict[str, int]:
@@ -27,21 +30,12 @@ def _limits() -> dict[str, int]:
 def upload(request: HttpRequest) -> HttpResponse:
     """The upload page; without JavaScript its form posts every file here at once."""
     results: list[imports.ImportResult] = []
-    paste_form = PasteForm()
     if request.method == "POST":
-        items = []
         for uploaded in request.FILES.getlist("files"):
-            items.extend(_parse_uploaded_file(uploaded))
-        results = imports.import_items(items, request.user)
+            results.extend(_import_file(request, uploaded))
         if not results:
             results = [imports.ImportResult("Upload", "rejected", message="no file was chosen")]
-    context = {
-        "results": results,
-        "paste_form": paste_form,
-        "max_mb": settings.NEWSROOM_MAX_UPLOAD_MB,
-        "extensions": ", ".join(ingest.SUPPORTED_EXTENSIONS),
-    }
-    return render(request, "articles/upload.html", context)
+    return _page(request, results)
 
 
 @require_POST
@@ -50,10 +44,9 @@ def upload_file(request: HttpRequest) -> HttpResponse:
     """One file per request, so the page can show progress and a verdict per file."""
     uploaded = request.FILES.get("file")
     if uploaded is None:
-        items = [ingest.ParsedItem("Upload", error="no file was received")]
+        results = [imports.ImportResult("Upload", "rejected", message="no file was received")]
     else:
-        items = _parse_uploaded_file(uploaded)
-    results = imports.import_items(items, request.user)
+        results = _import_file(request, uploaded)
     return _results(request, results)
 
 
@@ -74,13 +67,58 @@ def upload_text(request: HttpRequest) -> HttpResponse:
     return _results(request, results)
 
 
-def _parse_uploaded_file(uploaded) -> list[ingest.ParsedItem]:
+@require_GET
+@permission_required("articles.add_article", raise_exception=True)
+@vary_on_headers("HX-Request", "HX-Target")
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background import: its progress row (the upload page polls it) or its own page
+    (which polls itself for its summary)."""
+    job = get_object_or_404(_visible_jobs(request.user).defer("data"), pk=pk)
+    if request.htmx and request.htmx.target != "import-summary":
+        return render(request, "articles/upload.html#job-row", {"job": job})
+    return render(request, "articles/import_job.html", {"job": job})
+
+
+def _import_file(request: HttpRequest, uploaded) -> list[imports.ImportResult]:
     limits = _limits()
+    name = ingest.upload_name(uploaded.name)
     if uploaded.size > limits["max_bytes"]:
         # Refuse before reading: the file may be far larger than memory should hold.
         message = ingest.too_large_message(uploaded.size, limits["max_bytes"])
-        return [ingest.ParsedItem(uploaded.name, error=message)]
-    return ingest.parse_upload(uploaded.name, uploaded.read(), **limits)
+        return [imports.ImportResult(name, "rejected", message=message)]
+    data = uploaded.read()
+    if not jobs.background_candidate(name, data):
+        items = ingest.parse_upload(name, data, **limits)
+        return imports.import_items(items, request.user)
+    try:
+        ingest.check_upload(name, data, limits["max_bytes"])
+        ingest.read_text(data)
+    except ingest.IngestError as error:
+        return [imports.ImportResult(name, "rejected", message=str(error))]
+    job = jobs.queue_import(name, data, request.user)
+    return [imports.ImportResult(name, "queued", job=job)]
+
+
+def _visible_jobs(user):
+    """Editors see their own imports; those who may view every import see all."""
+    if user.has_perm("articles.view_importjob"):
+        return ImportJob.objects.all()
+    return ImportJob.objects.filter(created_by=user)
+
+
+def _page(request: HttpRequest, results: list[imports.ImportResult], status: int = 200):
+    shown = {result.job.pk for result in results if result.job is not None}
+    context = {
+        "results": results,
+        "paste_form": PasteForm(),
+        "max_mb": settings.NEWSROOM_MAX_UPLOAD_MB,
+        "extensions": ", ".join(ingest.SUPPORTED_EXTENSIONS),
+        "inline_max": jobs.INLINE_MAX_ITEMS,
+        "recent_jobs": ImportJob.objects.filter(created_by=request.user)
+        .exclude(pk__in=shown)
+        .defer("data", "verdicts")[:RECENT_JOBS],
+    }
+    return render(request, "articles/upload.html", context, status=status)
 
 
 def _results(
@@ -88,13 +126,7 @@ def _results(
 ) -> HttpResponse:
     if request.htmx:
         return render(request, "articles/upload.html#result-rows", {"results": results})
-    context = {
-        "results": results,
-        "paste_form": PasteForm(),
-        "max_mb": settings.NEWSROOM_MAX_UPLOAD_MB,
-        "extensions": ", ".join(ingest.SUPPORTED_EXTENSIONS),
-    }
-    return render(request, "articles/upload.html", context, status=status)
+    return _page(request, results, status)
 
 
 def refused_upload(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -44,7 +44,10 @@
           // The server renders the verdict rows (escaped by Django templates).
           const holder = document.createElement("tbody");
           holder.innerHTML = xhr.responseText;
-          view.row.replaceWith(...holder.children);
+          const rows = Array.from(holder.children);
+          view.row.replaceWith(...rows);
+          // A background import's row polls its progress: let htmx see it.
+          if (window.htmx) rows.forEach(function (row) { window.htmx.process(row); });
         } else {
           view.details.textContent =
             xhr.status === 413 ? "Rejected: the file is too large" : "Upload failed (HTTP " + xhr.status + ")";

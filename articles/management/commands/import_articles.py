@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import socket
 from collections import Counter
 from pathlib import Path
 
@@ -7,59 +9,112 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.intake import imports, ingest
+from articles.intake import imports, ingest, jobs
+from articles.models import ImportJob
 
 
 class Command(BaseCommand):
-    help = "Import articles from files and directories (.txt, .md, .html, .docx, .jsonl)."
+    help = (
+        "Import articles from files and directories (.txt, .md, .html, .docx, .jsonl). "
+        "A .jsonl of many lines is imported as a background job, here (with progress) or, "
+        "with --background, by the extraction workers."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="Files or directories to import.")
         parser.add_argument("--user", help="Username recorded as the uploader.")
         parser.add_argument("--limit", type=int, help="Import at most this many articles.")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue large .jsonl files for the workers and return at once.",
+        )
 
-    def handle(self, *args, paths, user=None, limit=None, **options):
+    def handle(self, *args, paths, user=None, limit=None, background=False, **options):
+        if limit is not None and limit < 0:
+            raise CommandError("--limit cannot be negative.")
         uploader = None
         if user:
             try:
                 uploader = get_user_model().objects.get(username=user)
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No user called {user!r}.") from None
-        counts: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
         self.skipped: list[Path] = []
+        self.verbosity = options["verbosity"]
+        self.runner = f"import_articles:{socket.gethostname()}:{os.getpid()}"
         max_bytes = int(settings.NEWSROOM_MAX_UPLOAD_MB * 1024 * 1024)
         for path in self._files(paths):
-            if path.stat().st_size > max_bytes:
-                items = [
-                    ingest.ParsedItem(
-                        path.name, error=ingest.too_large_message(path.stat().st_size, max_bytes)
-                    )
-                ]
-            else:
-                items = ingest.parse_upload(
-                    path.name,
-                    path.read_bytes(),
-                    max_bytes=max_bytes,
-                    max_chars=settings.NEWSROOM_MAX_ARTICLE_CHARS,
-                )
-            if limit is not None:
-                items = items[: max(limit - counts["created"] - counts["duplicate"], 0)]
-            for result in imports.import_items(items, uploader):
-                counts[result.outcome] += 1
-                if result.outcome == "rejected":
-                    self.stderr.write(f"rejected {result.label}: {result.message}")
-                elif options["verbosity"] >= 2:
-                    self.stdout.write(f"{result.outcome} {result.label}")
+            left = (
+                None if limit is None else limit - self.counts["created"] - self.counts["duplicate"]
+            )
+            if left is not None and left <= 0:
+                break
+            size = path.stat().st_size
+            if size > max_bytes:
+                message = ingest.too_large_message(size, max_bytes)
+                self._report([imports.ImportResult(path.name, "rejected", message=message)])
+                continue
+            data = path.read_bytes()
+            if left is None and jobs.background_candidate(path.name, data):
+                self._import_job(path, data, uploader, background)
+                continue
+            items = ingest.parse_upload(
+                path.name, data, max_bytes=max_bytes, max_chars=settings.NEWSROOM_MAX_ARTICLE_CHARS
+            )
+            if left is not None:
+                items = items[:left]
+            for batch in imports.import_stream(items, uploader):
+                self._report(batch)
         summary = (
-            f"{counts['created']} created, {counts['duplicate']} duplicate, "
-            f"{counts['rejected']} rejected"
+            f"{self.counts['created']} created, {self.counts['duplicate']} duplicate, "
+            f"{self.counts['rejected']} rejected"
         )
+        if self.counts["queued"]:
+            summary += f", {self.counts['queued']} files queued as background imports"
         if self.skipped:
             summary += f", {len(self.skipped)} skipped (unsupported file types)"
-            if options["verbosity"] >= 2:
+            if self.verbosity >= 2:
                 for path in self.skipped:
                     self.stdout.write(f"skipped {path}")
         self.stdout.write(summary)
+
+    def _import_job(self, path: Path, data: bytes, uploader, background: bool) -> None:
+        try:
+            ingest.check_upload(path.name, data, len(data))
+            ingest.read_text(data)
+        except ingest.IngestError as error:
+            self._report([imports.ImportResult(path.name, "rejected", message=str(error))])
+            return
+        if background:
+            job = jobs.queue_import(path.name, data, uploader)
+            self.counts["queued"] += 1
+            self.stdout.write(f"{path.name}: queued as background import {job.pk}")
+            return
+        job = jobs.queue_import(path.name, data, uploader, run_by=self.runner)
+
+        def progress(job: ImportJob) -> None:
+            if self.verbosity >= 2:
+                self.stdout.write(f"{path.name}: {job.lines_done:,} of {job.lines:,} lines")
+
+        ended = jobs.run(job.pk, self.runner, lease_seconds=300, progress=progress)
+        job.refresh_from_db()
+        if ended != "done":
+            raise CommandError(f"The import of {path.name} was interrupted ({ended}).")
+        self.counts.update(created=job.created, duplicate=job.duplicates, rejected=job.rejected)
+        for label, outcome, _article, _title, message in job.verdicts:
+            if outcome == "rejected":
+                self.stderr.write(f"rejected {label}: {message}")
+            elif self.verbosity >= 2:
+                self.stdout.write(f"{outcome} {label}")
+
+    def _report(self, results: list[imports.ImportResult]) -> None:
+        for result in results:
+            self.counts[result.outcome] += 1
+            if result.outcome == "rejected":
+                self.stderr.write(f"rejected {result.label}: {result.message}")
+            elif self.verbosity >= 2:
+                self.stdout.write(f"{result.outcome} {result.label}")
 
     def _files(self, paths):
         for name in paths:
