@@ -71,7 +71,8 @@ MATRIX = [
     Route("articles:upload-file", "POST",               "L    403    200    403      200"),
     Route("articles:upload-text", "POST",               "L    403    200    403      200"),
     # Someone else's background import: editors see only their own.
-    Route("articles:import-job", "GET",                 "L    403    404    403      200", IMPORT_JOB),
+    Route("articles:import-job", "GET",                 "L    403    404    403      200",
+          IMPORT_JOB),
     # Review (articles/review/urls.py)
     Route("articles:review-queue", "GET",               "L    403    403    200      200"),
     Route("articles:quote-add", "POST",                 "L    403    403    P        P", ARTICLE),
