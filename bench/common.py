@@ -32,6 +32,7 @@ def bench_database_url(name: str) -> str:
 def setup_django(database_url: str) -> None:
     """Point Django at the benchmark database and bring its schema up to date."""
     os.environ["DATABASE_URL"] = database_url
+    os.environ["NEWSROOM_PROCESS"] = "command"  # the longer statement timeout of commands
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     import django
     from django.core.management import call_command

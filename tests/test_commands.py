@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from articles.models import Article
@@ -152,7 +152,7 @@ def check_demo_accounts(password: str) -> None:
     for username, group in DEMO_ACCOUNTS.items():
         user = User.objects.get(username=username)
         assert list(user.groups.values_list("name", flat=True)) == [group]
-        assert authenticate(username=username, password=password) == user
+        assert user.check_password(password)
         assert user.is_staff is (username == "admin")
         assert user.is_superuser is (username == "admin")
     assert User.objects.get(username="editor").has_perm("articles.add_article")
@@ -189,7 +189,7 @@ def test_setup_demo_password_from_environment(debug, monkeypatch):
     monkeypatch.setenv("NEWSROOM_DEMO_PASSWORD", "s3cret-demo-pass")
     run("setup_demo", no_articles=True)
     check_demo_accounts("s3cret-demo-pass")
-    assert authenticate(username="editor", password="newsroom") is None
+    assert not get_user_model().objects.get(username="editor").check_password("newsroom")
     assert not Article.objects.exists()
 
 
@@ -201,8 +201,9 @@ def test_setup_demo_is_idempotent_and_keeps_changed_passwords(debug):
     run("setup_demo", no_articles=True)
     run("setup_demo", no_articles=True, verbosity=0)
     assert get_user_model().objects.count() == 3
-    assert authenticate(username="editor", password="changed-by-editor") is not None
-    assert authenticate(username="reviewer", password="newsroom") is not None
+    users = get_user_model().objects
+    assert users.get(username="editor").check_password("changed-by-editor")
+    assert users.get(username="reviewer").check_password("newsroom")
     assert get_user_model().objects.get(username="editor").groups.count() == 1
 
 
