@@ -160,3 +160,16 @@ def test_the_extraction_worker_runs_background_imports(editor):
     job.refresh_from_db()
     assert (job.status, job.created, job.duplicates) == (ImportJob.Status.DONE, 2, 399)
     assert set(Article.objects.values_list("status", flat=True)) == {Article.Status.EXTRACTED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_articles_runs_several_large_files_at_once(tmp_path, capsys):
+    # The same 100 stories open every file, so the parallel jobs race on them.
+    shared = feed(100, start=10_000)
+    for n in range(3):
+        (tmp_path / f"part{n}.jsonl").write_bytes(shared + feed(400, start=n * 1000))
+    call_command("import_articles", str(tmp_path), "--parallel", "2")
+    out = capsys.readouterr().out
+    assert "1300 created, 200 duplicate, 0 rejected" in out
+    assert Article.objects.count() == 1300
+    assert set(ImportJob.objects.values_list("status", flat=True)) == {ImportJob.Status.DONE}

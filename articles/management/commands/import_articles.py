@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from articles.intake import imports, ingest, jobs
 from articles.models import ImportJob
@@ -24,6 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="Files or directories to import.")
         parser.add_argument("--user", help="Username recorded as the uploader.")
         parser.add_argument("--limit", type=int, help="Import at most this many articles.")
+        parser.add_argument(
+            "--parallel",
+            type=int,
+            default=2,
+            help="Large files imported at once (default 2).",
+        )
         parser.add_argument(
             "--background",
             action="store_true",
@@ -43,6 +52,7 @@ class Command(BaseCommand):
         self.skipped: list[Path] = []
         self.verbosity = options["verbosity"]
         self.runner = f"import_articles:{socket.gethostname()}:{os.getpid()}"
+        self.jobs: list[ImportJob] = []
         max_bytes = int(settings.NEWSROOM_MAX_UPLOAD_MB * 1024 * 1024)
         for path in self._files(paths):
             left = (
@@ -57,7 +67,7 @@ class Command(BaseCommand):
                 continue
             data = path.read_bytes()
             if left is None and jobs.background_candidate(path.name, data):
-                self._import_job(path, data, uploader, background)
+                self._queue_job(path, data, uploader, background)
                 continue
             items = ingest.parse_upload(
                 path.name, data, max_bytes=max_bytes, max_chars=settings.NEWSROOM_MAX_ARTICLE_CHARS
@@ -66,6 +76,7 @@ class Command(BaseCommand):
                 items = items[:left]
             for batch in imports.import_stream(items, uploader):
                 self._report(batch)
+        self._run_jobs(options["parallel"])
         summary = (
             f"{self.counts['created']} created, {self.counts['duplicate']} duplicate, "
             f"{self.counts['rejected']} rejected"
@@ -79,7 +90,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"skipped {path}")
         self.stdout.write(summary)
 
-    def _import_job(self, path: Path, data: bytes, uploader, background: bool) -> None:
+    def _queue_job(self, path: Path, data: bytes, uploader, background: bool) -> None:
         try:
             ingest.check_upload(path.name, data, len(data))
             ingest.read_text(data)
@@ -91,22 +102,39 @@ class Command(BaseCommand):
             self.counts["queued"] += 1
             self.stdout.write(f"{path.name}: queued as background import {job.pk}")
             return
-        job = jobs.queue_import(path.name, data, uploader, run_by=self.runner)
+        self.jobs.append(jobs.queue_import(path.name, data, uploader, run_by=self.runner))
 
+    def _run_jobs(self, parallel: int) -> None:
+        """Run this command's own import jobs, several at once (PostgreSQL does most of the
+        work, in one server process per connection)."""
+        if not self.jobs:
+            return
+        if parallel <= 1 or len(self.jobs) == 1:
+            ended = [self._run_job(job) for job in self.jobs]
+        else:
+            with ThreadPoolExecutor(max_workers=parallel) as pool:
+                ended = list(pool.map(self._run_job, self.jobs))
+        for job, how in zip(self.jobs, ended, strict=True):
+            job.refresh_from_db()
+            if how != "done":
+                raise CommandError(f"The import of {job.filename} was interrupted ({how}).")
+            self.counts.update(created=job.created, duplicate=job.duplicates, rejected=job.rejected)
+            for label, outcome, _article, _title, message in job.verdicts:
+                if outcome == "rejected":
+                    self.stderr.write(f"rejected {label}: {message}")
+                elif self.verbosity >= 2:
+                    self.stdout.write(f"{outcome} {label}")
+
+    def _run_job(self, job: ImportJob) -> str:
         def progress(job: ImportJob) -> None:
             if self.verbosity >= 2:
-                self.stdout.write(f"{path.name}: {job.lines_done:,} of {job.lines:,} lines")
+                self.stdout.write(f"{job.filename}: {job.lines_done:,} of {job.lines:,} lines")
 
-        ended = jobs.run(job.pk, self.runner, lease_seconds=300, progress=progress)
-        job.refresh_from_db()
-        if ended != "done":
-            raise CommandError(f"The import of {path.name} was interrupted ({ended}).")
-        self.counts.update(created=job.created, duplicate=job.duplicates, rejected=job.rejected)
-        for label, outcome, _article, _title, message in job.verdicts:
-            if outcome == "rejected":
-                self.stderr.write(f"rejected {label}: {message}")
-            elif self.verbosity >= 2:
-                self.stdout.write(f"{outcome} {label}")
+        try:
+            return jobs.run(job.pk, self.runner, lease_seconds=300, progress=progress)
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connection.close()  # each thread has its own connection
 
     def _report(self, results: list[imports.ImportResult]) -> None:
         for result in results:
