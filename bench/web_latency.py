@@ -19,13 +19,10 @@ import asyncio
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
 
-from common import ROOT, bbc_texts, bench_database_url, setup_django
+from common import bbc_texts, bench_database_url, free_port, setup_django, start_gunicorn
 
 SEARCHES = [
     "election",
@@ -129,39 +126,6 @@ def seed(articles: int, extracted: int) -> None:
         # The steady state autovacuum keeps a live database in (visibility map, statistics).
         cursor.execute("VACUUM ANALYZE")
     print(f"seeded {Article.objects.count()} articles in {time.perf_counter() - started:.0f}s")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "x" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    gunicorn = [sys.executable, "-m", "gunicorn", "newsroom.wsgi"]
-    command = [*gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def bench_user() -> str:
