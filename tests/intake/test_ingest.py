@@ -252,8 +252,8 @@ def make_docx(
     document.core_properties.author = author
     if heading:
         document.add_heading(heading, level=0)
-    for text in paragraphs:
-        document.add_paragraph(text)
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
