@@ -11,7 +11,8 @@ import zipfile
 import docx
 import pytest
 
-from articles.intake import ingest, text
+from articles.intake import ingest
+from articles.intake.text import content_hash, decode_bytes, normalise_text
 from articles.intake.ingest import parse_pasted, parse_upload
 
 MAX_BYTES = 1024 * 1024
@@ -83,7 +84,7 @@ def test_text_encodings_decode_to_the_same_article(encoded):
     ],
 )
 def test_windows_1252_curly_quotes_and_dashes_survive(text):
-    decoded = text.decode_bytes(text.encode("cp1252"))
+    decoded = decode_bytes(text.encode("cp1252"))
     assert decoded == text
     assert not any("\x80" <= char <= "\x9f" for char in decoded)
 
@@ -107,13 +108,13 @@ def test_windows_1252_file_keeps_every_punctuation_mark():
     ids=["crlf", "cr", "blank-lines-collapse", "trailing-space", "nbsp-and-tab", "bom"],
 )
 def test_normalise_line_endings_and_spaces(raw, expected):
-    assert text.normalise_text(raw) == expected
+    assert normalise_text(raw) == expected
 
 
 def test_normalise_composes_to_nfc():
     decomposed = "Cafe\u0301 in Zu\u0308rich"
     assert unicodedata.is_normalized("NFD", decomposed)
-    result = text.normalise_text(decomposed)
+    result = normalise_text(decomposed)
     assert result == "Café in Zürich"
     assert unicodedata.is_normalized("NFC", result)
 
@@ -123,7 +124,7 @@ def test_normalise_composes_to_nfc():
     ["\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\x9d", "\ufffe"],
 )
 def test_normalise_removes_nul_and_control_characters(control):
-    assert text.normalise_text(f"before{control}after") == "beforeafter"
+    assert normalise_text(f"before{control}after") == "beforeafter"
 
 
 def test_control_characters_are_removed_from_an_uploaded_file():
@@ -167,8 +168,8 @@ def test_file_name_is_reduced_to_its_base_name():
 
 
 def test_content_hash_ignores_whitespace_and_case():
-    assert text.content_hash("The  Mayor\nsaid") == text.content_hash("the mayor said ")
-    assert text.content_hash("The mayor said") != text.content_hash("The mayor sad")
+    assert content_hash("The  Mayor\nsaid") == content_hash("the mayor said ")
+    assert content_hash("The mayor said") != content_hash("The mayor sad")
 
 
 # --- HTML ---------------------------------------------------------------------------------------
