@@ -1,4 +1,4 @@
-"""Pure tests of articles/ingest.py: bytes in, drafts or reasons out. No database."""
+"""Pure tests of intake/ingest.py and intake/text.py: bytes in, drafts or reasons out."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import docx
 import pytest
 
 from articles.intake import ingest
-from articles.intake.text import content_hash, decode_bytes, normalise_text
 from articles.intake.ingest import parse_pasted, parse_upload
+from articles.intake.text import content_hash, decode_bytes, normalise_text
 
 MAX_BYTES = 1024 * 1024
 MAX_CHARS = 20_000
