@@ -11,15 +11,14 @@ PostgreSQL still answers afterwards.
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import struct
 import time
-import zipfile
 from pathlib import Path
 
 from common import bench_database_url, free_port, setup_django, start_gunicorn
+
+from tests.intake.samples import forged_docx_bomb
 
 PASSWORD = "bench-password-not-secret"
 
@@ -50,25 +49,6 @@ def seed() -> dict:
         article=article, start=0, end=20, defaults={"text": body[:20]}
     )
     return {"tags": [t.pk for t in tags], "article": article.pk, "entity": entity, "quote": quote}
-
-
-def forged_docx_bomb(inflated: int) -> bytes:
-    """A .docx whose document.xml inflates to `inflated` bytes while its headers say 1,000."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", b"<Types/>")
-        with archive.open("word/document.xml", "w", force_zip64=False) as member:
-            chunk = bytes(1024 * 1024)
-            for _ in range(inflated // len(chunk)):
-                member.write(chunk)
-    data = bytearray(buffer.getvalue())
-    at = data.find(b"PK\x01\x02")
-    while at != -1:
-        length = struct.unpack_from("<H", data, at + 28)[0]
-        if bytes(data[at + 46 : at + 46 + length]) == b"word/document.xml":
-            struct.pack_into("<I", data, at + 24, 1000)
-        at = data.find(b"PK\x01\x02", at + 1)
-    return bytes(data)
 
 
 def jsonl(*records) -> bytes:

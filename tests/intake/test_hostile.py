@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import struct
 import time
 import tracemalloc
 import zipfile
@@ -16,6 +15,7 @@ from django.urls import reverse
 
 from articles.intake import ingest
 from articles.models import Article
+from tests.intake.samples import forged_docx_bomb
 
 MAX_BYTES, MAX_CHARS = 10 * 1024 * 1024, 400_000
 
@@ -98,30 +98,8 @@ def test_utf16_without_a_byte_order_mark_is_read(encoding):
     assert (item.draft.title, item.draft.body) == ("Storm warning", "The coast braces for “gales”.")
 
 
-def _forged_bomb(inflated: int) -> bytes:
-    """A .docx whose document.xml inflates to `inflated` bytes of zeros, while its zip headers
-    claim 1,000 bytes (as the tester's patched bomb did)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", b"<Types/>")
-        with archive.open("word/document.xml", "w", force_zip64=False) as member:
-            chunk = bytes(1024 * 1024)
-            for _ in range(inflated // len(chunk)):
-                member.write(chunk)
-    data = bytearray(buffer.getvalue())
-    # Patch the uncompressed size in the central directory entry of document.xml.
-    central = data.find(b"PK\x01\x02", data.find(b"word/document.xml") + 1)
-    while central != -1:
-        name_length = struct.unpack_from("<H", data, central + 28)[0]
-        name = bytes(data[central + 46 : central + 46 + name_length])
-        if name == b"word/document.xml":
-            struct.pack_into("<I", data, central + 24, 1000)
-        central = data.find(b"PK\x01\x02", central + 1)
-    return bytes(data)
-
-
 def test_a_docx_with_forged_sizes_is_refused_without_being_inflated():
-    data = _forged_bomb(300 * 1024 * 1024)
+    data = forged_docx_bomb(300 * 1024 * 1024)
     assert len(data) < 1024 * 1024  # a small upload that would inflate 300 MB
     tracemalloc.start()
     try:
