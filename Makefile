@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Only this machine can reach the development server (it has known demo passwords); set
+# HOST=0.0.0.0 to open it to the network on purpose.
+HOST ?= 127.0.0.1
 export PORT
 
 .PHONY: run test install install-dev browser lint format worker migrate demo clean-db \
@@ -41,14 +44,14 @@ worker: migrate
 
 run: demo
 	@echo ""
-	@echo "  Newsroom is starting on http://localhost:$(PORT)/"
+	@echo "  Newsroom is starting on http://$(HOST):$(PORT)/"
 	@echo "  Demo accounts (development only): admin, editor, reviewer"
 	@echo "  Password: $${NEWSROOM_DEMO_PASSWORD:-newsroom}"
 	@echo "  The extraction worker runs beside the web server, and is restarted if it stops."
 	@echo ""
 	@$(BIN)/python manage.py extract --supervise & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(BIN)/gunicorn newsroom.wsgi --bind 0.0.0.0:$(PORT) --workers 2 --threads 4 \
+	$(BIN)/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --graceful-timeout 10
 
 test: install-dev browser

@@ -164,7 +164,13 @@ def parse_html(html: str, filename: str) -> ArticleDraft:
     import trafilatura
 
     document = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        # Dates from the page's metadata and date markup only: the wider search takes a
+        # "Copyright 2026" footer for a publication date.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if document is None or not (document.text or "").strip():
         raise IngestError("no article text was found in this HTML page")
@@ -350,5 +356,16 @@ def parse_pasted(title: str, text: str, *, max_chars: int) -> ParsedItem:
     if not text.strip():
         return ParsedItem(label, error="there is no text to import")
     if not title.strip():
-        title, text = title_and_body(normalise_text(text), "Untitled")
+        # The form promises the first line as the title. A heading-like line leaves the body;
+        # a sentence is the title and stays the first sentence of the body too.
+        text = normalise_text(text)
+        heading, body = title_and_body(text, "")
+        title, text = (heading, body) if heading else (_first_line(text), text)
     return _finished(label, ArticleDraft(title=title, body=text), max_chars)
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    line = text.partition("\n")[0].lstrip("#").strip()
+    if len(line) <= limit:
+        return line
+    return line[:limit].rsplit(" ", 1)[0] + " …"

@@ -499,9 +499,22 @@ def test_pasted_text_without_title_takes_the_first_line():
     assert (item.draft.title, item.draft.body) == ("Short headline", "The body.")
 
 
-def test_pasted_text_that_is_one_sentence_is_untitled():
+def test_pasted_text_that_starts_with_a_sentence_takes_it_as_title_and_keeps_it():
     item = parse_pasted("", "Just one sentence of text.", max_chars=MAX_CHARS)
-    assert (item.draft.title, item.draft.body) == ("Untitled", "Just one sentence of text.")
+    assert (item.draft.title, item.draft.body) == (
+        "Just one sentence of text.",
+        "Just one sentence of text.",
+    )
+    item = parse_pasted("", "The mayor resigned today.\nMore followed.", max_chars=MAX_CHARS)
+    assert item.draft.title == "The mayor resigned today."
+    assert item.draft.body == "The mayor resigned today.\nMore followed."
+
+
+def test_a_pasted_first_line_too_long_for_a_title_is_cut_at_a_word():
+    line = "word " * 100
+    item = parse_pasted("", line + "\nBody.", max_chars=MAX_CHARS)
+    assert item.draft.title.endswith(" …") and len(item.draft.title) <= 202
+    assert item.draft.body.startswith("word word")
 
 
 @pytest.mark.parametrize(
@@ -517,3 +530,43 @@ def test_pasted_text_rejections(title, text, reason):
     item = parse_pasted(title, text, max_chars=100)
     assert item.draft is None
     assert reason in item.error
+
+
+# --- Publication dates -----------------------------------------------------------------------
+
+ARTICLE_BODY = "<p>" + "The council met on Tuesday and agreed the budget after a long debate. " * 6
+FOOTER = "<footer>Copyright 2026 The Ledger. All rights reserved.</footer>"
+
+
+@pytest.mark.parametrize(
+    ("head", "article", "published"),
+    [
+        pytest.param("", "", None, id="copyright-footer-only"),
+        pytest.param("", "<p>Published 4 May 2021</p>", None, id="date-in-prose-only"),
+        pytest.param(
+            '<meta property="article:published_time" content="2024-03-05T10:00:00Z">',
+            "",
+            dt.date(2024, 3, 5),
+            id="open-graph",
+        ),
+        pytest.param(
+            "", '<time datetime="2023-11-02">2 Nov</time>', dt.date(2023, 11, 2), id="time"
+        ),
+        pytest.param(
+            '<script type="application/ld+json">'
+            '{"@type": "NewsArticle", "datePublished": "2022-07-09"}</script>',
+            "",
+            dt.date(2022, 7, 9),
+            id="json-ld",
+        ),
+        pytest.param(
+            '<meta name="date" content="2020-02-29">', "", dt.date(2020, 2, 29), id="meta-date"
+        ),
+    ],
+)
+def test_html_dates_come_from_metadata_and_markup_never_from_a_footer(head, article, published):
+    html = (
+        f"<html><head><title>Budget agreed</title>{head}</head><body><article>"
+        f"<h1>Budget agreed</h1>{article}{ARTICLE_BODY}</article>{FOOTER}</body></html>"
+    )
+    assert parse_one("budget.html", html.encode()).published == published
