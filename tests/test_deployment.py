@@ -226,3 +226,24 @@ def test_stop_embedded_database_stops_the_server(data_root):
     assert stop_embedded_database(data_dir) is True
     assert not is_running(pid)
     assert stop_embedded_database(data_dir) is False
+
+
+# --- make run ----------------------------------------------------------------------------------
+
+
+def _make_run(*assignments: str) -> str:
+    result = subprocess.run(
+        ["make", "-n", "run", *assignments], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def test_make_run_serves_this_machine_only_unless_host_says_otherwise():
+    assert "--bind 127.0.0.1:8000" in _make_run()
+    assert "--bind 0.0.0.0:9000" in _make_run("HOST=0.0.0.0", "PORT=9000")
+
+
+def test_make_run_keeps_a_supervised_worker_and_says_so():
+    commands = _make_run()
+    assert "manage.py extract --supervise" in commands
+    assert "restarted if it stops" in commands
