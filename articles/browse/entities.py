@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from articles.browse.forms import EntityDirectoryForm, SpeakerDirectoryForm
+from articles.browse import paging
+from articles.browse.forms import EntityDirectoryForm, SpeakerDirectoryForm, ignored_values
 from articles.models import Article, Entity, Quote
 
 PAGE_SIZE = 25
@@ -46,10 +47,13 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .with_tag_list()
         .order_by("-published", "-created_at", "-id")
     )
-    article_page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
-    quote_page = Paginator(Quote.objects.spoken_by(entity.pk), PAGE_SIZE).get_page(
-        request.GET.get("qpage")
-    )
+    try:
+        article_page = paging.get_page(Paginator(articles, PAGE_SIZE), request.GET.get("page"))
+        quote_page = paging.get_page(
+            Paginator(Quote.objects.spoken_by(entity.pk), PAGE_SIZE), request.GET.get("qpage")
+        )
+    except paging.BadPage as error:
+        return paging.refuse(request, error)
     context = {
         "entity": entity,
         "label_name": LABELS.get(entity.label, entity.label),
@@ -69,17 +73,21 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("articles.view_article", raise_exception=True)
 def entity_index(request: HttpRequest) -> HttpResponse:
-    form = EntityDirectoryForm(request.GET or None)
+    form = EntityDirectoryForm(request.GET)
     entities = Entity.objects.mentioned()
-    if form.is_valid():
-        if form.cleaned_data["label"]:
-            entities = entities.filter(label=form.cleaned_data["label"])
-        if form.cleaned_data["q"]:
-            entities = entities.named(form.cleaned_data["q"])
+    form.is_valid()  # invalid values are left out, and listed as ignored
+    if form.cleaned_data.get("label"):
+        entities = entities.filter(label=form.cleaned_data["label"])
+    if form.cleaned_data.get("q"):
+        entities = entities.named(form.cleaned_data["q"])
     entities = entities.order_by(*form.ordering())
-    page = Paginator(entities, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = paging.get_page(Paginator(entities, PAGE_SIZE), request.GET.get("page"))
+    except paging.BadPage as error:
+        return paging.refuse(request, error)
     context = {
         "form": form,
+        "ignored": ignored_values(form, form.NOUNS),
         "page": page,
         "labels": LABELS,
         "query": _query_without(request, "page"),
@@ -91,15 +99,24 @@ def entity_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("articles.view_article", raise_exception=True)
 def speaker_index(request: HttpRequest) -> HttpResponse:
-    form = SpeakerDirectoryForm(request.GET or None)
+    form = SpeakerDirectoryForm(request.GET)
     speakers = Entity.objects.quoted()
-    if form.is_valid() and form.cleaned_data["q"]:
+    form.is_valid()  # invalid values are left out, and listed as ignored
+    if form.cleaned_data.get("q"):
         speakers = speakers.named(form.cleaned_data["q"])
     speakers = speakers.order_by(*form.ordering())
-    page = Paginator(speakers, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = paging.get_page(Paginator(speakers, PAGE_SIZE), request.GET.get("page"))
+    except paging.BadPage as error:
+        return paging.refuse(request, error)
     samples = Quote.objects.best_by_speaker([s.pk for s in page.object_list])
     for speaker in page.object_list:
         # Quote spans may or may not include their quotation marks; the page adds its own.
         speaker.sample_quote = samples.get(speaker.pk, "").strip(" \"'“”‘’")
-    context = {"form": form, "page": page, "query": _query_without(request, "page")}
+    context = {
+        "form": form,
+        "ignored": ignored_values(form, form.NOUNS),
+        "page": page,
+        "query": _query_without(request, "page"),
+    }
     return render(request, "articles/speakers.html", context)

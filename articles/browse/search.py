@@ -1,11 +1,14 @@
 """Article search: web-search syntax over the generated search vector, facets and highlighting.
 
 Every function here issues a fixed number of queries, whatever the number of matching rows.
+Each filter is part of every facet's query too, so their number is capped (SearchForm refuses
+more): one request once chose 299 tags and took a PostgreSQL backend to 23 GB.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +30,9 @@ _MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 # At 100,000 articles a 3,000-article result costs ~75 ms for the two joins (bench/web_latency.py).
 ENTITY_FACET_MAX_ARTICLES = 2000
 FACET_SIZE = 12
+# The most tags one search may combine, and the longest search text, in characters.
+MAX_TAGS = 10
+MAX_QUERY_CHARS = 500
 
 
 def web_query(terms: str) -> SearchQuery:
@@ -43,6 +49,26 @@ def has_searchable_words(terms: str) -> bool:
 
 def has_tag(tag_id: int) -> Exists:
     return Exists(Article.tags.through.objects.filter(article=OuterRef("pk"), tag_id=tag_id))
+
+
+def has_tags(tag_ids: Collection[int]) -> Q:
+    """Articles with every one of the tags: one GROUP BY over those tags' rows, with HAVING.
+
+    Its cost grows with the rows of the chosen tags. One EXISTS per tag, as before, made the
+    planner's work and memory grow with the square of the number of tags (at 100,000 articles,
+    planning took 11 MB for 10 tags, 38 MB for 24, 102 MB for 48; this takes 0.1 MB).
+    """
+    ids = sorted(set(tag_ids))
+    if len(ids) == 1:
+        return Q(has_tag(ids[0]))  # one semi-join: a third of the grouping's time for one tag
+    tagged = (
+        Article.tags.through.objects.filter(tag_id__in=ids)
+        .values("article_id")
+        .annotate(n=Count("tag_id"))
+        .filter(n=len(ids))  # a tag is on an article once (the through table's unique pair)
+        .values("article_id")
+    )
+    return Q(pk__in=tagged)
 
 
 def mentions_entity(entity_id: int) -> Exists:
@@ -92,10 +118,13 @@ class ArticleSearch:
     def _filters(self) -> dict[str, list[Q]]:
         """Conditions by facet, so that each facet can be counted without its own condition."""
         p = self.params
+        if len(set(p.get("tag") or [])) > MAX_TAGS:
+            raise ValueError(f"A search combines at most {MAX_TAGS} tags.")
         filters: dict[str, list[Q]] = {"q": [], "tag": [], "entity": [], "speaker": []}
         if self.query is not None:
             filters["q"].append(Q(search_vector=self.query))
-        filters["tag"] = [Q(has_tag(pk)) for pk in sorted(set(p.get("tag") or []))]
+        if p.get("tag"):
+            filters["tag"].append(has_tags(p["tag"]))
         if p.get("entity"):
             filters["entity"].append(Q(mentions_entity(p["entity"])))
         if p.get("speaker"):
@@ -231,14 +260,17 @@ class ArticleSearch:
         return facets
 
     def _tag_facet(self, selected: set[int]) -> list[FacetOption]:
-        base = self.matching(without="tag").values("pk")
+        narrowed = any(conditions for name, conditions in self.filters.items() if name != "tag")
+        if narrowed:
+            n = Count("articles", filter=Q(articles__in=self.matching(without="tag").values("pk")))
+        else:
+            # Over the whole archive: count the taggings alone, not each against the articles
+            # (at 100,000 articles, 50 ms instead of 290).
+            n = Count("articles")
         # An empty IN () would make Django drop the whole query (EmptyResultSet).
         chosen = selected or {0}
         tags = (
-            Tag.objects.annotate(
-                n=Count("articles", filter=Q(articles__in=base)),
-                chosen=Q(pk__in=chosen),
-            )
+            Tag.objects.annotate(n=n, chosen=Q(pk__in=chosen))
             .filter(Q(n__gt=0) | Q(pk__in=chosen))
             .order_by("-chosen", "-n", "name")
             .values_list("pk", "name", "n")[: FACET_SIZE + len(selected)]

@@ -9,8 +9,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from articles.browse.forms import ArticleListForm, SearchForm
-from articles.browse.search import ArticleSearch, FacetOption, has_searchable_words, has_tag
+from articles.browse import paging
+from articles.browse.forms import ArticleListForm, SearchForm, ignored_values
+from articles.browse.search import (
+    MAX_TAGS,
+    ArticleSearch,
+    FacetOption,
+    has_searchable_words,
+    has_tag,
+)
 from articles.models import Article, Tag
 
 LIST_PAGE_SIZE = 25
@@ -30,24 +37,28 @@ FACET_PARAMS = {
 @permission_required("articles.view_article", raise_exception=True)
 @vary_on_headers("HX-Request")
 def article_list(request: HttpRequest) -> HttpResponse:
-    form = ArticleListForm(request.GET or None)
+    form = ArticleListForm(request.GET)
     articles = (
         Article.objects.with_tag_list().defer("body", "repairs").select_related("uploaded_by")
     )
-    if form.is_valid():
-        if form.cleaned_data["status"]:
-            articles = articles.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["outlet"]:
-            articles = articles.filter(outlet=form.cleaned_data["outlet"])
-        if form.cleaned_data["tag"]:
-            articles = articles.filter(has_tag(form.cleaned_data["tag"]))
+    filters = form.filters()
+    if filters["status"]:
+        articles = articles.filter(status=filters["status"])
+    if filters["outlet"]:
+        articles = articles.filter(outlet=filters["outlet"])
+    if filters["tag"]:
+        articles = articles.filter(has_tag(filters["tag"]))
     articles = articles.order_by(*form.ordering())
-    page = Paginator(articles, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = paging.get_page(Paginator(articles, LIST_PAGE_SIZE), request.GET.get("page"))
+    except paging.BadPage as error:
+        return paging.refuse(request, error)
     query = request.GET.copy()
     query.pop("page", None)
     outlets = Article.objects.outlets()
     context = {
         "form": form,
+        "ignored": ignored_values(form, form.NOUNS),
         "page": page,
         "query": query.urlencode(),
         "outlets": outlets,
@@ -79,22 +90,34 @@ def toggled(query: QueryDict, key: str, value: str, multiple: bool) -> str:
 @require_GET
 @permission_required("articles.view_article", raise_exception=True)
 def search(request: HttpRequest) -> HttpResponse:
+    """The search page. A search past a cap (MAX_TAGS, the length of its text, the page
+    number) is refused with 400 and says why, running no search at all."""
     form = SearchForm(request.GET)
-    form.is_valid()  # invalid fields are dropped from cleaned_data and ignored
-    params = form.cleaned_data
+    refused = form.refusals()
+    try:
+        page_number = paging.page_number(request.GET.get("page"))
+    except paging.BadPage as error:
+        refused.append(str(error))
+    if refused:
+        context = {"form": form, "refused": refused, "kept_params": [], "date_kept_params": []}
+        return render(request, "articles/search.html", context, status=400)
+    params = form.cleaned_data  # invalid filter values are left out, and listed as ignored
     article_search = ArticleSearch(params)
     articles = article_search.results(form.ordering(has_query=bool(article_search.terms)))
     paginator = Paginator(articles, SEARCH_PAGE_SIZE)
     known = article_search.result_count()
     if known is not None:
         paginator.count = known  # a cached_property: the paginator then runs no COUNT
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(page_number)
     article_search.highlight_page(page.object_list)
     facets = article_search.facets(page.paginator.count)
+    chosen_tags = len(params.get("tag") or ())
     for attribute, (key, multiple) in FACET_PARAMS.items():
         option: FacetOption
         for option in getattr(facets, attribute):
-            option.href = "?" + toggled(request.GET, key, option.value, multiple)
+            full = key == "tag" and not option.selected and chosen_tags >= MAX_TAGS
+            # At the cap, another tag is not offered: its link would be refused.
+            option.href = "" if full else "?" + toggled(request.GET, key, option.value, multiple)
     query = request.GET.copy()
     query.pop("page", None)
     # Only when nothing matched: say so if the terms were all stop words or operators.
@@ -105,6 +128,8 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "unsearchable": unsearchable,
+        "ignored": form.ignored(),
+        "max_tags": MAX_TAGS if chosen_tags >= MAX_TAGS else None,
         "sort_links": _sort_links(form, request.GET, bool(article_search.terms)),
         "kept_params": _params_except(request.GET, "q", "page"),
         "date_kept_params": _params_except(request.GET, "dates", "since", "until", "page"),

@@ -7,6 +7,8 @@ without htmx it redirects to the article. A refused edit answers 409 with the cu
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
 
@@ -19,12 +21,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from articles.browse import paging
 from articles.models import Article, Entity, Mention, Quote, ReviewState
 from articles.nlp.entities import entity_key
 from articles.review import changes, corrections
 from articles.review import entities as entity_corrections
 from articles.review.article import article_context
-from articles.review.corrections import Conflict, CorrectionError
+from articles.review.corrections import ENTITY_LABELS, Conflict, CorrectionError
 
 TEMPLATE = "articles/detail.html"
 QUEUE_SIZE = 50
@@ -72,8 +75,8 @@ def correction(model: type | None, *perms: str) -> Callable:
     """A POST action on one item (or on an article when model is None).
 
     The view receives the object and returns extra context for the refreshed partial; a
-    Conflict answers 409, any other CorrectionError 422, and a refused change-set id (a split's
-    `merge`) its own status, all with the message shown.
+    value no form sends (BadInput) answers 400, a Conflict 409, any other CorrectionError 422,
+    and a refused change-set id (a split's `merge`) its own status, all with the message shown.
     """
 
     def decorate(action):
@@ -88,7 +91,8 @@ def correction(model: type | None, *perms: str) -> Callable:
                 obj = get_object_or_404(Entity, pk=pk)
                 # Entities are global: the form says which article page to answer with.
                 article_id = request.POST.get("article", "")
-                if not article_id.isdigit() or not Article.objects.filter(pk=article_id).exists():
+                known = _ID.fullmatch(article_id) and Article.objects.filter(pk=article_id).exists()
+                if not known:
                     return HttpResponseBadRequest("The article is missing.")
                 article_id = int(article_id)
             else:
@@ -96,6 +100,8 @@ def correction(model: type | None, *perms: str) -> Callable:
                 article_id = obj.article_id
             try:
                 extra = action(request, obj, article_id) or {}
+            except BadInput as refused:
+                return _respond(request, article_id, status=400, error=str(refused))
             except Conflict as refused:
                 return _respond(
                     request,
@@ -117,9 +123,33 @@ def correction(model: type | None, *perms: str) -> Callable:
     return decorate
 
 
+class BadInput(CorrectionError):
+    """A form value no form of the page sends (not a number, a NUL in a name): 400."""
+
+
+# Numbers a form sends: ASCII digits, at most 18 (they fit a bigint). str.isdigit() is also
+# true of "²", which int() refuses; int() takes "١٢", and no form of ours sends that.
+_ID = re.compile(r"[0-9]{1,18}")
+NAME_MAX = 300
+
+
 def _int(request: HttpRequest, name: str) -> int | None:
     value = request.POST.get(name, "").strip()
-    return int(value) if value else None
+    if not value:
+        return None
+    if not _ID.fullmatch(value):
+        raise BadInput(f"The form sent “{name}” as something other than a number; reload the page.")
+    return int(value)
+
+
+def _name(request: HttpRequest, field: str = "name") -> str:
+    """A name the reviewer typed: no control characters (PostgreSQL refuses NUL); not too long."""
+    value = request.POST.get(field, "")
+    if any(unicodedata.category(char) == "Cc" and not char.isspace() for char in value):
+        raise BadInput("A name cannot contain control characters.")
+    if len(value) > NAME_MAX:
+        raise BadInput(f"A name can be at most {NAME_MAX} characters long.")
+    return value
 
 
 def _version(request: HttpRequest) -> int:
@@ -161,7 +191,7 @@ def quote_speaker(request, quote, article_id):
         _version(request),
         request.user,
         entity_id=_int(request, "entity"),
-        new_name=request.POST.get("new_name", ""),
+        new_name=_name(request, "new_name"),
     )
     return {"notice": "Changed the speaker."}
 
@@ -180,7 +210,7 @@ def quote_add(request, article_id, _):
         _int(request, "start"),
         _int(request, "end"),
         entity_id=_int(request, "entity"),
-        new_name=request.POST.get("new_name", ""),
+        new_name=_name(request, "new_name"),
         kind=request.POST.get("kind") or Quote.Kind.DIRECT,
         category=request.POST.get("category") or Quote.Category.QUOTE,
     )
@@ -194,13 +224,14 @@ def quote_add(request, article_id, _):
 @correction(Mention, "articles.change_mention")
 def mention_edit(request, mention, article_id):
     version, user = _version(request), request.user
+    entity_id, new_name = _int(request, "entity"), _name(request, "new_name")
     if request.POST.get("label"):
         corrections.relabel_mention(mention.pk, version, user, request.POST["label"])
-    elif request.POST.get("entity"):
-        corrections.link_mention(mention.pk, version, user, int(request.POST["entity"]))
-    elif request.POST.get("new_name"):
+    elif entity_id:
+        corrections.link_mention(mention.pk, version, user, entity_id)
+    elif new_name:
         label = Mention.objects.get(pk=mention.pk).label
-        entity = corrections.find_or_create_entity(request.POST["new_name"], label)
+        entity = corrections.find_or_create_entity(new_name, label)
         corrections.link_mention(mention.pk, version, user, entity.pk)
     else:
         corrections.set_mention_span(
@@ -224,7 +255,7 @@ def mention_add(request, article_id, _):
         _int(request, "end"),
         request.POST.get("label") or "PERSON",
         entity_id=_int(request, "entity"),
-        new_name=request.POST.get("new_name", ""),
+        new_name=_name(request, "new_name"),
     )
     return {"notice": "Added the mention.", "focus": f"m{mention.pk}"}
 
@@ -238,7 +269,7 @@ def entity_rename(request, entity, article_id):
         entity.pk,
         _version(request),
         request.user,
-        request.POST.get("name", ""),
+        _name(request),
         article_id=article_id,
     )
     return {"notice": "Renamed.", "open_entity": entity.pk}
@@ -256,7 +287,7 @@ def entity_alias(request, entity, article_id):
             entity.pk,
             _version(request),
             request.user,
-            request.POST.get("name", ""),
+            _name(request),
             article_id=article_id,
         )
     return {"notice": "Saved the aliases.", "open_entity": entity.pk}
@@ -293,13 +324,19 @@ def entity_search(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.only("id"), pk=pk)
     q = " ".join(request.GET.get("q", "").split())[:100]
     label = request.GET.get("label", "")
-    exclude = request.GET.get("exclude", "")
+    exclude = request.GET.get("exclude", "").strip()
+    if any(unicodedata.category(char) == "Cc" for char in q):
+        return HttpResponseBadRequest("A name cannot contain control characters.")
+    if label and label not in ENTITY_LABELS:
+        return HttpResponseBadRequest("Unknown entity type.")
+    if exclude and not _ID.fullmatch(exclude):
+        return HttpResponseBadRequest("The entity to leave out is not an id.")
     entities = Entity.objects.for_autocomplete(
         article.pk,
         q,
         entity_key(q, label) if q else "",
         label=label,
-        exclude=int(exclude) if exclude.isdigit() else None,
+        exclude=int(exclude) if exclude else None,
     )
     context = {
         "options": list(entities[:12]),
@@ -351,6 +388,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     if category not in Quote.Category.values and category != "all":
         category = Quote.Category.QUOTE
     quotes = Quote.objects.review_queue(None if category == "all" else category)
-    page = Paginator(quotes, QUEUE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = paging.get_page(Paginator(quotes, QUEUE_SIZE), request.GET.get("page"))
+    except paging.BadPage as error:
+        return paging.refuse(request, error)
     context = {"page": page, "category": category, "categories": QUEUE_CATEGORIES}
     return render(request, "articles/review_queue.html", context)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
+import time
 
 import pytest
 from django.db import connection
@@ -355,3 +357,136 @@ def test_search_issues_a_fixed_number_of_queries(reader, make_article, params):
         assert len(ids.split(",")) == 20
     else:
         assert headlines == []
+
+
+# --- Caps: what one search may ask ---------------------------------------------------------------
+
+
+def refusal(response) -> str:
+    """The refusal messages of a refused search, as text."""
+    assert response.status_code == 400
+    box = re.search(r'data-testid="search-refused">(.*?)</div>', response.text, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", box).split())
+
+
+def test_the_299_tag_search_is_refused_at_once_and_says_why(reader, make_article):
+    make_article(title="Harbour")
+    url = URL + "?" + "&".join(f"tag={n}" for n in range(1, 300))
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = reader.get(url)
+        elapsed = time.perf_counter() - started
+    assert elapsed < 1
+    assert "A search can combine at most 10 tags; this one has 299." in refusal(response)
+    # No search ran: only the session, the user and the permission checks.
+    assert not [q for q in queries if "articles_article" in q["sql"]]
+    assert 'id="search-results"' not in response.text
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"tag": [str(n) for n in range(1, 12)]}, "at most 10 tags; this one has 11"),
+        ({"entity": ["1", "2"]}, "Choose one entity at a time; this search gives 2."),
+        ({"speaker": ["1", "2", "3"]}, "Choose one speaker at a time; this search gives 3."),
+        ({"outlet": ["A", "B"]}, "Choose one outlet at a time"),
+        ({"q": "harbour " * 70}, "The search text is too long: 559 characters; the limit is 500."),
+        ({"q": "harbour\x00"}, "The search text cannot be used: Null characters are not allowed."),
+        ({"page": "501"}, "Only the first 500 pages can be shown."),
+        ({"page": "9" * 5000}, "Only the first 500 pages can be shown."),
+    ],
+    ids=["11-tags", "2-entities", "3-speakers", "2-outlets", "long-q", "nul-q", "page-501", "huge"],
+)
+def test_a_search_past_a_cap_is_refused_with_its_reason(reader, make_article, params, message):
+    make_article(title="Harbour")
+    assert message in refusal(reader.get(URL, params))
+
+
+def test_ten_tags_are_not_refused_and_the_same_tag_twice_counts_once(reader, make_article):
+    tags = [Tag.objects.create(name=f"T{n}") for n in range(10)]
+    article = make_article(title="Tagged ten times")
+    article.tags.add(*tags)
+    response = reader.get(URL, {"tag": [t.pk for t in tags] + [tags[0].pk]})
+    assert response.status_code == 200
+    assert result_ids(response.text) == [article.pk]
+
+
+@pytest.mark.parametrize("page", ["x", "²", "١٢", "-3", "0", "1.5", "\x00"])
+def test_a_page_that_is_no_number_is_the_first_page(reader, make_article, page):
+    for n in range(23):
+        make_article(title=f"Harbour {n}")
+    response = reader.get(URL, {"page": page})
+    assert response.status_code == 200
+    assert "Page 1 of 2" in response.text
+
+
+def test_invalid_filter_values_are_ignored_and_said(reader, archive):
+    response = reader.get(URL, {"tag": "nonsense", "since": "not a date", "entity": "²"})
+    assert response.status_code == 200
+    assert sorted(result_ids(response.text)) == ids_of(archive, "a", "b", "c", "d")
+    ignored = re.search(r'data-testid="ignored">(.*?)</div>', response.text, re.S).group(1)
+    assert "Tags ignored: tags are chosen by number, and “nonsense” is not one." in ignored
+    assert "Start date ignored" in ignored
+    assert "Entity ignored" in ignored
+
+
+@pytest.fixture
+def tagged():
+    """Articles tagged with the first n of twelve tags, for n in 0..12; {n: article}."""
+    tags = [Tag.objects.create(name=f"Tag {n:02d}") for n in range(12)]
+    articles = {}
+    for n in range(13):
+        body = f"Tagged {n}."
+        article = Article.objects.create(
+            title=f"Tagged with {n}", body=body, content_hash=f"tagged-{n}"
+        )
+        article.tags.add(*tags[:n])
+        articles[n] = article
+    return tags, articles
+
+
+@pytest.mark.parametrize("count", [1, 2, 10])
+def test_several_tags_match_the_articles_with_every_one(reader, tagged, count):
+    tags, articles = tagged
+    chosen = tags[:count]
+    response = reader.get(URL, {"tag": [t.pk for t in chosen]})
+    expected = {articles[n].pk for n in range(count, 13)}
+    assert set(result_ids(response.text)) == expected
+    # The tag facet counts each tag without the tag filters: the first tag is on 12 articles.
+    counts = facet_counts(response.text, "tag")
+    assert counts[tags[0].name] == 12
+    if count < 10:  # at the cap, other tags are shown without a link
+        assert (counts[tags[10].name], counts[tags[11].name]) == (2, 1)
+    # Choosing tags in another order, or one of them twice, matches the same articles.
+    again = reader.get(URL, {"tag": [t.pk for t in reversed(chosen)] + [chosen[0].pk]})
+    assert set(result_ids(again.text)) == expected
+
+
+def test_at_the_cap_another_tag_is_not_offered(reader, tagged):
+    tags, _articles = tagged
+    page = reader.get(URL, {"tag": [t.pk for t in tags[:10]]}).text
+    assert "A search combines at most 10 tags." in page
+    assert 'data-facet-full="tag"' in page
+    offered = re.findall(r'href="\?([^"]*)"[^>]*data-facet="tag"', page)
+    assert all(html.unescape(link).count("tag=") <= 10 for link in offered)
+
+
+def test_tag_filters_cost_one_subquery_however_many_tags(reader, tagged):
+    tags, _articles = tagged
+
+    def sql(count: int) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert reader.get(URL, {"tag": [t.pk for t in tags[:count]]}).status_code == 200
+        return len(queries), " ".join(q["sql"] for q in queries)
+
+    two_queries, two = sql(2)
+    ten_queries, ten = sql(10)
+    assert two_queries == ten_queries
+    # One GROUP BY ... HAVING over the chosen tags' rows, not one EXISTS per tag.
+    assert ten.count("EXISTS") == two.count("EXISTS")
+    assert "HAVING COUNT" in ten
+
+
+def test_article_search_refuses_too_many_tags_itself():
+    with pytest.raises(ValueError, match="at most 10 tags"):
+        ArticleSearch({"tag": list(range(1, 12))})

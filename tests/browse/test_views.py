@@ -488,3 +488,60 @@ def test_browse_pages_issue_a_fixed_number_of_queries(page, role_client, grow, m
     assert queries_for(client, url, **params) == with_five
     # Session, user, user and group permissions, then the page's own few.
     assert with_five <= 10
+
+
+# --- Page numbers and invalid filters ------------------------------------------------------------
+
+PAGED = [
+    ("articles:list", {}, "page"),
+    ("articles:entities", {}, "page"),
+    ("articles:speakers", {}, "page"),
+    ("articles:entity", ENTITY, "page"),
+    ("articles:entity", ENTITY, "qpage"),
+    ("articles:review-queue", {}, "page"),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "param"), PAGED, ids=lambda v: str(v))
+@pytest.mark.parametrize("page", ["501", "9" * 5000, "0" * 10 + "1000"])
+def test_pages_past_the_cap_are_refused_with_a_message(
+    role_client, world, name, kwargs, param, page
+):
+    url = Route(name, "GET", "", tuple(kwargs)).url(world)
+    response = role_client("reviewer").get(url, {param: page})
+    assert response.status_code == 400
+    assert "Only the first 500 pages can be shown." in response.text
+
+
+@pytest.mark.parametrize(("name", "kwargs", "param"), PAGED, ids=lambda v: str(v))
+@pytest.mark.parametrize("page", ["²", "١٢", "x", "-1", "0", "\x00", "500", "00002"])
+def test_pages_that_are_no_number_or_past_the_end_answer_a_real_page(
+    role_client, world, name, kwargs, param, page
+):
+    url = Route(name, "GET", "", tuple(kwargs)).url(world)
+    assert role_client("reviewer").get(url, {param: page}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "ignored"),
+    [
+        ("articles:list", {"tag": "²", "outlet": "a\x00b"}, ["Tag ignored", "Outlet ignored"]),
+        ("articles:list", {"tag": "9" * 30}, ["Tag ignored"]),
+        ("articles:entities", {"q": "a\x00", "label": "x" * 30}, ["Name ignored", "Type ignored"]),
+        ("articles:speakers", {"q": "x" * 300, "sort": "bogus"}, ["Name ignored", "Sort order"]),
+    ],
+)
+def test_invalid_filters_are_ignored_and_said(role_client, world, name, params, ignored):
+    response = role_client("reviewer").get(reverse(name), params)
+    assert response.status_code == 200
+    notice = re.search(r'data-testid="ignored">(.*?)</div>', response.text, re.S).group(1)
+    assert all(line in notice for line in ignored)
+
+
+def test_list_keeps_its_valid_filters_when_another_is_invalid(role_client, world, make_article):
+    make_article(title="Elsewhere", outlet="Other")
+    world.article.outlet = "Gazette"
+    world.article.save()
+    page = role_client("reviewer").get(reverse("articles:list"), {"outlet": "Gazette", "tag": "x"})
+    assert "Harbour reopens" in page.text
+    assert "Elsewhere" not in page.text

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.models import Article, Entity, Mention, Origin, Quote, ReviewState
+from articles.models import Article, Entity, EntityAlias, Mention, Origin, Quote, ReviewState
 from articles.review import highlight
 
 pytestmark = pytest.mark.django_db
@@ -463,3 +463,67 @@ def test_u_undoes_only_your_own_latest_change(client_for, article):
     alice.post(reverse("articles:undo", args=[article.pk]), {"change": form.group(1)}, **HTMX)
     assert Quote.objects.get(pk=first.pk).status == ReviewState.UNREVIEWED
     assert Quote.objects.get(pk=second.pk).status == ReviewState.ACCEPTED
+
+
+# --- Hostile form values: 400 with a message, nothing written -----------------------------------
+
+
+def snapshot() -> tuple:
+    return (
+        list(Entity.objects.order_by("pk").values_list("pk", "name", "version")),
+        list(Quote.objects.order_by("pk").values_list("pk", "speaker_id", "version")),
+        list(Mention.objects.order_by("pk").values_list("pk", "entity_id", "version")),
+        EntityAlias.objects.count(),
+    )
+
+
+def hostile_posts(article, person):
+    quote, mention = article.quotes.first(), article.mentions.first()
+    entity = {"version": 1, "article": article.pk}
+    yield "entity-rename", person.pk, {**entity, "name": "Jane\x00Holloway"}
+    yield "entity-alias", person.pk, {**entity, "name": "The\x00PM"}
+    yield "entity-alias", person.pk, {**entity, "name": "x" * 301}
+    yield "entity-rename", person.pk, {"version": 1, "article": "²", "name": "Jane"}
+    yield "entity-rename", person.pk, {"version": 1, "article": "9" * 5000, "name": "Jane"}
+    yield "entity-merge", person.pk, {**entity, "entity": "１"}
+    yield "entity-split", person.pk, {**entity, "merge": "not-a-uuid"}
+    yield "quote-speaker", quote.pk, {"version": 1, "new_name": "Mark\x00Fenwick"}
+    yield "quote-speaker", quote.pk, {"version": "²", "entity": person.pk}
+    yield "quote-edit", quote.pk, {"version": 1, "start": "-1", "end": "9" * 40}
+    yield "quote-add", article.pk, {"start": "١", "end": "5", "new_name": "A"}
+    yield "quote-add", article.pk, {"start": "0", "end": "5", "new_name": "A\x00"}
+    yield "mention-add", article.pk, {"start": "0", "end": "5", "new_name": "\x00"}
+    yield "mention-edit", mention.pk, {"version": 1, "entity": "1e3"}
+    yield "mention-edit", mention.pk, {"version": 1, "new_name": "Leeds\x00"}
+    yield "undo", article.pk, {"change": "\x00"}
+
+
+def test_hostile_values_are_refused_with_a_message_and_change_nothing(client_for, article, person):
+    client = client_for("reviewer")
+    before = snapshot()
+    for name, pk, data in hostile_posts(article, person):
+        response = client.post(reverse(f"articles:{name}", args=[pk]), data, **HTMX)
+        assert response.status_code == 400, (name, data)
+        text = response.content.decode()
+        assert "Not saved." in text or "missing" in text or "not the id" in text, (name, data)
+        assert snapshot() == before, (name, data)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": "Jane\x00"}, "A name cannot contain control characters."),
+        ({"q": "Jane", "label": "PER\x00SON"}, "Unknown entity type."),
+        ({"q": "Jane", "exclude": "²"}, "The entity to leave out is not an id."),
+    ],
+)
+def test_the_autocomplete_refuses_hostile_values(client_for, article, params, message):
+    url = reverse("articles:entity-search", args=[article.pk])
+    response = client_for("reviewer").get(url, params, **HTMX)
+    assert (response.status_code, response.content.decode()) == (400, message)
+
+
+def test_the_autocomplete_still_answers_ordinary_searches(client_for, article, person):
+    url = reverse("articles:entity-search", args=[article.pk])
+    response = client_for("reviewer").get(url, {"q": "Holl", "label": "PERSON", "exclude": "7"})
+    assert response.status_code == 200 and "Jane Holloway" in response.content.decode()
