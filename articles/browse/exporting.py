@@ -1,4 +1,7 @@
-"""Articles with their tags, entity mentions and quotes as plain records, for export."""
+"""Articles with their tags, entity mentions and quotes as plain records, for export.
+
+Every CSV row goes through csv_row, which keeps spreadsheets from running cells as formulas.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +31,24 @@ CSV_COLUMNS = [
     "category",
     "continues",
 ]
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula: a title such as
+# =HYPERLINK(...) would be live in whoever opens the export (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell):
+    """The cell, with a leading single quote if it is text a spreadsheet would run as a
+    formula (OWASP's rule); spreadsheets show such a cell as text. Numbers are left alone."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def csv_row(cells: list) -> list:
+    """A row for a CSV file the app writes: every cell spreadsheet_safe."""
+    return [spreadsheet_safe(cell) for cell in cells]
 
 
 def articles_for_export(articles: QuerySet[Article]) -> QuerySet[Article]:
@@ -87,24 +108,26 @@ def article_record(article: Article) -> dict:
 
 
 def quote_rows(record: dict) -> Iterator[list]:
-    """CSV rows: one per quote, with the article it came from."""
+    """CSV rows: one per quote, with the article it came from, safe for spreadsheets."""
     for quote in record["quotes"]:
-        yield [
-            record["id"],
-            record["external_id"],
-            record["title"],
-            record["url"],
-            quote["start"],
-            quote["end"],
-            quote["text"],
-            quote["type"],
-            quote["speaker"] or "",
-            quote["speaker_start"],
-            quote["speaker_end"],
-            quote["cue"],
-            quote["confidence"],
-            quote["origin"],
-            quote["status"],
-            quote["category"],
-            quote["continues"],
-        ]
+        yield csv_row(
+            [
+                record["id"],
+                record["external_id"],
+                record["title"],
+                record["url"],
+                quote["start"],
+                quote["end"],
+                quote["text"],
+                quote["type"],
+                quote["speaker"] or "",
+                quote["speaker_start"],
+                quote["speaker_end"],
+                quote["cue"],
+                quote["confidence"],
+                quote["origin"],
+                quote["status"],
+                quote["category"],
+                quote["continues"],
+            ]
+        )

@@ -9,7 +9,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, Quote, Tag
+from articles.browse.exporting import spreadsheet_safe
+from articles.models import Article, Entity, Quote, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +112,61 @@ def test_category_and_continuation_are_exported(make_article):
         ("quote", "False"),
         ("quote", "True"),
         ("attribution", "False"),
+    ]
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(make_article):
+    """Every text cell that starts with = + - @, a tab or a carriage return (OWASP's list)."""
+    for n, formula in enumerate(FORMULAS):
+        body = f"{formula} said the mayor {n}."
+        article = make_article(
+            body,
+            title=formula,
+            external_id=formula,
+            source_url=f"https://example.org/{n}",
+            status=Article.Status.EXTRACTED,
+        )
+        speaker = Entity.objects.create(name=f"{formula} {n}", label="PERSON", key=f"f{n}")
+        Quote.objects.create(
+            article=article,
+            start=0,
+            end=len(formula),
+            text=formula,
+            cue=formula[:100],
+            speaker=speaker,
+            speaker_start=0,
+            speaker_end=3,
+        )
+    rows = list(csv.DictReader(io.StringIO(export("--format", "csv"), newline="")))
+    assert len(rows) == len(FORMULAS)
+    for row in rows:
+        for column in ("external_id", "title", "quote", "speaker", "cue"):
+            assert row[column].startswith("'"), (column, row[column])
+            assert row[column][1:].startswith(tuple("=+-@\t\r")), (column, row[column])
+    assert {row["title"] for row in rows} == {"'" + formula for formula in FORMULAS}
+
+
+def test_csv_leaves_numbers_and_ordinary_text_alone(make_article):
+    article = make_article("A quote here, said Ann.", title="Plain - title", external_id="a-1")
+    Quote.objects.create(article=article, start=0, end=7, text="A quote", confidence=0.25)
+    (row,) = csv.DictReader(io.StringIO(export("--format", "csv"), newline=""))
+    assert (row["title"], row["external_id"], row["quote"]) == ("Plain - title", "a-1", "A quote")
+    assert (row["article_id"], row["confidence"]) == (str(article.pk), "0.25")
+
+
+def test_spreadsheet_safe_prefixes_only_formula_text():
+    assert [spreadsheet_safe(v) for v in ["=x", "-1", "", "a=b", -1, 0.5, None, True]] == [
+        "'=x",
+        "'-1",
+        "",
+        "a=b",
+        -1,
+        0.5,
+        None,
+        True,
     ]
 
 

@@ -6,7 +6,13 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.browse.exporting import CSV_COLUMNS, article_record, articles_for_export, quote_rows
+from articles.browse.exporting import (
+    CSV_COLUMNS,
+    article_record,
+    articles_for_export,
+    csv_row,
+    quote_rows,
+)
 from articles.models import Article
 
 CHUNK = 200
@@ -15,7 +21,9 @@ CHUNK = 200
 class Command(BaseCommand):
     help = (
         "Export articles with their entities and quotes: JSONL (one article per line) or CSV "
-        "(one quote per row). Rejected items are left out."
+        "(one quote per row). Rejected items are left out. In the CSV, a cell that a "
+        "spreadsheet would run as a formula (one starting with = + - @, a tab or a carriage "
+        "return) starts with a single quote."
     )
 
     def add_arguments(self, parser):
@@ -44,7 +52,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot write {options['output']}: {error.strerror}") from None
             writer = csv.writer(out) if options["format"] == "csv" else None
             if writer:
-                writer.writerow(CSV_COLUMNS)
+                writer.writerow(csv_row(CSV_COLUMNS))
             for article in articles_for_export(articles).iterator(chunk_size=CHUNK):
                 record = article_record(article)
                 if writer:
