@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from articles.nlp.lexicon import (
@@ -18,11 +20,14 @@ from articles.nlp.lexicon import (
 _DOUBLE_EVENTS = re.compile(r'["“”„«»‟]|\'\'|\n')
 
 # A single-quoted passage: the opening mark follows a space or line start and precedes a
-# word, the closing mark is not followed by a letter. This keeps apostrophes ("don't",
-# "students' union") out, since those are either inside a word or follow one.
-_SINGLE_QUOTED = re.compile(
-    r"(?:(?<=^)|(?<=[\s(\[—–-]))['‘][^\W_](?:[^\n'‘’]|'(?=\w)|’(?=\w))*?[^\s'‘’][’'](?![\w])", re.M
-)
+# word; the passage runs, within its line, to the first opening mark or the first other single
+# mark not followed by a word character, which closes it if a word ends there. This keeps apostrophes ("don't",
+# "students' union") out, since those are either inside a word or follow one. Openers and
+# stops are found by two linear scans and paired by bisection: one pattern doing both would
+# rescan the rest of the line from every opener that never closes.
+_SINGLE_OPENER = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–-]))['‘](?=[^\W_])", re.M)
+_SINGLE_STOP = re.compile(r"\n|‘|['’](?!\w)")
+_SINGLE_MARKS = "'‘’"
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
@@ -123,8 +128,7 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
         doubles = spans
         singles: list[QuotedSpan] = []
         j = 0
-        for match in _SINGLE_QUOTED.finditer(text):
-            start, end = match.span()
+        for start, end in single_quoted(text):
             if text[start] in SINGLE_CLOSE or text[end - 1] in SINGLE_OPEN:
                 continue
             while j < len(doubles) and doubles[j].end <= start:
@@ -136,6 +140,30 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
         if singles:
             spans = sorted(doubles + singles, key=lambda s: s.start)
     return spans
+
+
+def single_quoted(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each single-quoted passage, marks included, in text order."""
+    stops = [match.start() for match in _SINGLE_STOP.finditer(text)]
+    resume = 0
+    for opener in _SINGLE_OPENER.finditer(text):
+        start = opener.start()
+        if start < resume:
+            continue
+        # The first stop after the word that opens the passage decides it.
+        index = bisect_right(stops, start + 1)
+        if index == len(stops):
+            continue
+        close = stops[index]
+        before = text[close - 1]
+        if (
+            text[close] in "’'"
+            and close >= start + 3
+            and not before.isspace()
+            and before not in _SINGLE_MARKS
+        ):
+            resume = close + 1
+            yield start, resume
 
 
 # What edges of a quote are not its words: marks, spaces and punctuation.

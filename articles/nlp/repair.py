@@ -69,9 +69,11 @@ GLUE_EXCEPTIONS: frozenset[str] = word_set(
 # Pronouns that may be glued to a speech verb ("hesaid") despite being under three letters.
 SHORT_SPEAKERS: frozenset[str] = word_set("he she we i they it")
 
-# A word with a capital inside it ("LondonThe", "BBCThe", "McDonald"); rare, so cheap to scan
-# for, and split into a left part and its last capitalised word in Python.
-_CAMEL_GLUE = re.compile(r"(?<![\w#@])[^\W\d_]*(?:[a-z][A-Z]|[A-Z]{2}[a-z])[^\W\d_]*(?!\w)")
+# A word of letters only (not part of one with digits or underscores), and a capital inside
+# it ("LondonThe", "BBCThe", "McDonald"). Two passes, each linear: one pattern doing both
+# backtracks over the whole word from every capital when the word is long and ends in a digit.
+_LETTER_WORD = re.compile(r"(?<![\w#@])[^\W\d_]+(?!\w)")
+_INNER_CAPITAL = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 _LAST_WORD = re.compile(r"(?<=[a-zA-Z])[A-Z][a-z]*$")
 # A sentence end with no space after it: "in London.The minister", 'he said."Earlier'.
 _STOP_GLUE = re.compile(
@@ -268,8 +270,10 @@ def _find_spacing(text: str) -> list[_Edit]:
 
 def _find_camel_glue(text: str) -> list[_Edit]:
     edits = []
-    for match in _CAMEL_GLUE.finditer(text):
-        last = _LAST_WORD.search(word := match.group())
+    for match in _LETTER_WORD.finditer(text):
+        if not _INNER_CAPITAL.search(word := match.group()):
+            continue
+        last = _LAST_WORD.search(word)
         if last is None or last.group() not in SENTENCE_STARTERS:
             continue
         left, right = word[: last.start()], last.group()
