@@ -20,11 +20,11 @@ from articles.nlp.lexicon import (
 _DOUBLE_EVENTS = re.compile(r'["“”„«»‟]|\'\'|\n')
 
 # A single-quoted passage: the opening mark follows a space or line start and precedes a
-# word; the passage runs, within its line, to the first opening mark or the first other single
-# mark not followed by a word character, which closes it if a word ends there. This keeps apostrophes ("don't",
-# "students' union") out, since those are either inside a word or follow one. Openers and
-# stops are found by two linear scans and paired by bisection: one pattern doing both would
-# rescan the rest of the line from every opener that never closes.
+# word; the passage runs, within its line, to the first opening mark or the first other
+# single mark not followed by a word character, which closes it if a word ends there. This
+# keeps apostrophes ("don't", "students' union") out, since those are either inside a word or
+# follow one. Openers and stops are found by two linear scans and paired by bisection: one
+# pattern doing both would rescan the rest of the line from every opener that never closes.
 _SINGLE_OPENER = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–-]))['‘](?=[^\W_])", re.M)
 _SINGLE_STOP = re.compile(r"\n|‘|['’](?!\w)")
 _SINGLE_MARKS = "'‘’"

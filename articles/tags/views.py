@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -159,20 +159,16 @@ def _done(request: HttpRequest, article: Article, error: str = "") -> HttpRespon
 def bulk_tag(request: HttpRequest) -> HttpResponse:
     """Tag the articles ticked on the list, then go back to the same list page."""
     form = BulkTagForm(request.POST)
-    next_url = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("articles:list")
+    next_url = _local_url(request, request.POST.get("next") or "")
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     try:
         tag = tagging.tag_to_apply(form.cleaned_data["name"], request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     added, already = tagging.bulk_apply_tag(form.cleaned_data["articles"], tag, request.user)
     note = f" ({already} already had it)" if already and added else ""
     if added:
@@ -181,4 +177,17 @@ def bulk_tag(request: HttpRequest) -> HttpResponse:
         )
     else:
         messages.info(request, f"The selected articles were already tagged “{tag.name}”.")
-    return redirect(next_url)
+    return HttpResponseRedirect(next_url)
+
+
+def _local_url(request: HttpRequest, url: str) -> str:
+    """The page to go back to: a path of this site, or else the article list.
+
+    Only a path: redirect() would take a bare word for the name of a view to reverse.
+    """
+    local = url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if not local or any(ord(char) < 32 or ord(char) == 127 for char in url):
+        return reverse("articles:list")
+    return url
