@@ -88,6 +88,13 @@ class AttributionModel:
         """Probability that a candidate is an attribution."""
         return self.probability(self.weigh(features))
 
+    @classmethod
+    def from_data(cls, data: dict) -> AttributionModel:
+        """A model from the JSON that training writes (see eval/train_attribution.py)."""
+        rare = frozenset((pos, dep) for pos, dep in data.get("rare", []))
+        dense = numpy.asarray(data.get("dense", []), dtype="float32")
+        return cls(data["weights"], data["bias"], data["threshold"], rare, dense)
+
 
 @lru_cache(maxsize=2)
 def load_model(path: str = str(MODEL_PATH)) -> AttributionModel | None:
@@ -96,9 +103,7 @@ def load_model(path: str = str(MODEL_PATH)) -> AttributionModel | None:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    rare = frozenset((pos, dep) for pos, dep in data.get("rare", []))
-    dense = numpy.asarray(data.get("dense", []), dtype="float32")
-    return AttributionModel(data["weights"], data["bias"], data["threshold"], rare, dense)
+    return AttributionModel.from_data(data)
 
 
 class _Tree:

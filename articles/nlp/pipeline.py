@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from articles.nlp import fastpipes
+from articles.nlp.attribution import AttributionModel
 from articles.nlp.docindex import doc_text
 from articles.nlp.entities import find_entities
 from articles.nlp.quotes import find_quotes
@@ -51,10 +52,14 @@ def load_nlp(model: str) -> Language:
     return nlp
 
 
-def extract_doc(doc: Doc, repaired: RepairResult | None = None) -> ArticleExtraction:
+def extract_doc(
+    doc: Doc,
+    repaired: RepairResult | None = None,
+    attribution_model: AttributionModel | None = None,
+) -> ArticleExtraction:
     """Extract entities and quotes from one parsed document."""
     entities, mentions = find_entities(doc)
-    quotes = find_quotes(doc, entities, mentions)
+    quotes = find_quotes(doc, entities, mentions, attribution_model)
     return ArticleExtraction(
         text=doc_text(doc),
         repairs=list(repaired.repairs) if repaired else [],

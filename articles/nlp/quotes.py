@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
-from articles.nlp.attribution import find_attributions
+from articles.nlp.attribution import AttributionModel, find_attributions
 from articles.nlp.content import (
     according_content,
     clause_tokens,
@@ -65,9 +65,15 @@ class _Found:
 
 
 def find_quotes(
-    doc: Doc, entities: list[EntityCluster], mentions: list[EntityMention]
+    doc: Doc,
+    entities: list[EntityCluster],
+    mentions: list[EntityMention],
+    attribution_model: AttributionModel | None = None,
 ) -> list[QuoteSpan]:
-    """Return the quotes in the document, each attributed where possible."""
+    """Return the quotes in the document, each attributed where possible.
+
+    `attribution_model` replaces the shipped one (cross-validation fits one per fold).
+    """
     if not len(doc):
         return []
     text = doc_text(doc)
@@ -82,7 +88,7 @@ def find_quotes(
     found.sort(key=lambda f: (f.start, -f.end))
     quotes = _attribute(text, _distinct(found), resolver)
     quotes = _continued(text, _joined(text, _outermost(text, quotes)))
-    quotes.extend(find_attributions(doc, quotes, resolver))
+    quotes.extend(find_attributions(doc, quotes, resolver, attribution_model))
     quotes.sort(key=lambda q: (q.start, -q.end))
     return quotes
 

