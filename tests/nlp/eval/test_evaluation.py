@@ -108,3 +108,14 @@ def test_load_gold_detects_both_formats(tmp_path: Path) -> None:
         assert got_fmt == fmt
         assert len(articles[0].gold) == 1
     assert articles[0].gold[0].start == 49 and articles[0].gold[0].end == 70
+
+
+def test_cross_validation_folds_are_fixed_and_even():
+    from articles.nlp.eval.crossval import fold_of
+
+    ids = [f"article-{n}" for n in range(103)]
+    folds = fold_of(ids, 4)
+    assert folds == fold_of(list(ids), 4)  # the same ids always land in the same folds
+    assert sorted({folds.count(k) for k in range(4)}) == [25, 26]
+    # Adding articles moves none of the others to another fold's size class by more than one.
+    assert fold_of(ids[:10], 4) != [0] * 10
