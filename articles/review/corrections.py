@@ -282,10 +282,17 @@ def set_mention_span(mention_id: int, version: int | None, user, start: int, end
     return mention
 
 
-def link_mention(mention_id: int, version: int | None, user, entity_id: int) -> Mention:
-    """Point a mention at another entity (and that entity's type). Same locks."""
+def link_mention(
+    mention_id: int, version: int | None, user, entity_id: int | None = None, *, new_name: str = ""
+) -> Mention:
+    """Point a mention at another entity (and that entity's type): the one with `entity_id`,
+    or else the one named `new_name` with the mention's type, created if there is none (in the
+    same transaction, so a refused edit creates nothing). Same locks."""
     with _editing(Mention, mention_id, version, user, "Link mention") as (_, mention):
-        entity = Entity.objects.filter(pk=entity_id).first()
+        if entity_id is None:
+            entity = find_or_create_entity(new_name, mention.label)
+        else:
+            entity = Entity.objects.filter(pk=entity_id).first()
         if entity is None:
             raise CorrectionError("That entity no longer exists.")
         mention.entity = entity

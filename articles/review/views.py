@@ -230,9 +230,7 @@ def mention_edit(request, mention, article_id):
     elif entity_id:
         corrections.link_mention(mention.pk, version, user, entity_id)
     elif new_name:
-        label = Mention.objects.get(pk=mention.pk).label
-        entity = corrections.find_or_create_entity(new_name, label)
-        corrections.link_mention(mention.pk, version, user, entity.pk)
+        corrections.link_mention(mention.pk, version, user, new_name=new_name)
     else:
         corrections.set_mention_span(
             mention.pk, version, user, _int(request, "start"), _int(request, "end")

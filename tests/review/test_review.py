@@ -527,3 +527,18 @@ def test_the_autocomplete_still_answers_ordinary_searches(client_for, article, p
     url = reverse("articles:entity-search", args=[article.pk])
     response = client_for("reviewer").get(url, {"q": "Holl", "label": "PERSON", "exclude": "7"})
     assert response.status_code == 200 and "Jane Holloway" in response.content.decode()
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "form"])
+def test_a_refused_new_name_for_a_mention_creates_no_entity(client_for, article, htmx):
+    # Found by tests/test_fuzz.py: the entity was created before the stale version was refused.
+    mention = article.mentions.first()
+    before = snapshot()
+    response = client_for("reviewer").post(
+        reverse("articles:mention-edit", args=[mention.pk]),
+        {"version": 2, "new_name": "Ada Lovelace"},
+        **(HTMX if htmx else {}),
+    )
+    assert response.status_code == (409 if htmx else 302)
+    assert snapshot() == before
+    assert not Entity.objects.filter(name="Ada Lovelace").exists()
