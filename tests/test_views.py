@@ -5,8 +5,12 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import docx
 import pytest
@@ -798,3 +802,97 @@ def test_article_page_queries_do_not_grow_with_its_quotes_and_mentions(
         return len(captured)
 
     assert queries(article_with(1)) == queries(article_with(6))
+
+
+# --- Content-Security-Policy ---------------------------------------------------------------------
+
+POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def csp(response) -> dict[str, str]:
+    header = response["Content-Security-Policy"]
+    return dict(part.strip().split(" ", 1) for part in header.split(";"))
+
+
+@pytest.mark.parametrize("role", ["anonymous", "editor", "admin"])
+@pytest.mark.parametrize(
+    "route", [route for route in MATRIX if route.method == "GET"], ids=lambda route: route.name
+)
+def test_every_page_sends_the_content_security_policy(route, role, role_client, objects):
+    response = role_client(role).get(route.url(objects))
+    assert csp(response) == POLICY
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "headers"),
+    [
+        ("get", "/articles/999999/", {}),  # 404
+        ("get", "/search/?page=501", {}),  # 400, refused
+        ("get", "/search/?tag=x", {"HX-Request": "true"}),
+        ("post", "/upload/text/", {"HX-Request": "true"}),  # an htmx partial
+        ("post", "/tags/new/", {}),  # 400, a form with an error
+    ],
+)
+def test_errors_and_partials_send_it_too(role_client, method, url, headers):
+    response = getattr(role_client("admin"), method)(url, headers=headers)
+    assert csp(response) == POLICY
+
+
+TEMPLATES = sorted((Path(__file__).resolve().parents[1] / "templates").rglob("*.html"))
+# What the policy forbids, or htmx could only do with eval: inline scripts, event-handler and
+# style attributes, hx-on, trigger filters ([...]) and hx-vals/hx-vars with JavaScript.
+FORBIDDEN = {
+    "inline script": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),
+    "event handler": re.compile(r"\son[a-z]+\s*=", re.I),
+    "style attribute": re.compile(r"\sstyle\s*=", re.I),
+    "style element": re.compile(r"<style\b", re.I),
+    "hx-on": re.compile(r"\s(data-)?hx-on"),
+    "trigger filter": re.compile(r"hx-trigger=\"[^\"]*\["),
+    "evaluated values": re.compile(r"hx-vars|hx-vals=['\"]js:"),
+    "javascript: URL": re.compile(r"javascript:", re.I),
+}
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
+def test_no_template_needs_what_the_policy_forbids(template):
+    text = template.read_text()
+    found = {name for name, pattern in FORBIDDEN.items() if pattern.search(text)}
+    assert found == set()
+
+
+@pytest.mark.parametrize(
+    ("value", "setting"),
+    [("", "CONTENT_SECURITY_POLICY"), ("1", "CONTENT_SECURITY_POLICY_REPORT_ONLY")],
+)
+def test_report_only_mode_is_an_environment_variable(value, setting):
+    code = (
+        "from django.conf import settings; "
+        "print(' '.join(n for n in dir(settings) if n.startswith('CONTENT_SECURITY_POLICY')))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DATABASE_URL": "postgres://nobody@localhost/none",  # never connected to
+        "NEWSROOM_CSP_REPORT_ONLY": value,
+    }
+    found = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert found == [setting]
+
+
+def test_report_only_mode_sends_the_report_only_header(role_client, settings):
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = settings.CONTENT_SECURITY_POLICY
+    del settings.CONTENT_SECURITY_POLICY
+    response = role_client("editor").get(reverse("articles:list"))
+    assert "Content-Security-Policy" not in response
+    assert "default-src 'self'" in response["Content-Security-Policy-Report-Only"]

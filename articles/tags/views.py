@@ -147,8 +147,8 @@ def article_tag_remove(request: HttpRequest, pk: int, tag_pk: int) -> HttpRespon
 
 def _done(request: HttpRequest, article: Article, error: str = "") -> HttpResponse:
     if request.htmx:
-        response = _panel(request, article, error, status=200)
-        return response if error else trigger_client_event(response, "tagsChanged")
+        # The fresh panel, and no tagsChanged: the panel reloads itself on that event.
+        return _panel(request, article, error, status=200)
     if error:
         messages.error(request, error)
     return redirect(article)

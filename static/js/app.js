@@ -1,4 +1,5 @@
-// Upload one file per request so each file shows its own progress and verdict.
+// Upload one file per request so each file shows its own progress and verdict; reset the paste
+// form after it is posted.
 (function () {
   "use strict";
 
@@ -102,4 +103,14 @@
   }
 
   document.addEventListener("DOMContentLoaded", setUpUpload);
+
+  // A form marked data-reset-after-request (the paste form) empties once htmx has posted it
+  // successfully. Here rather than in an hx-on attribute: htmx runs those with eval, which
+  // the Content-Security-Policy forbids.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const form = event.detail.elt;
+    if (event.detail.successful && form.matches && form.matches("form[data-reset-after-request]")) {
+      form.reset();
+    }
+  });
 })();

@@ -31,6 +31,22 @@ PHONE = {"width": 390, "height": 844}
 PASSWORD = "browser-test-password"
 
 
+def watch_policy(page: Page, errors: list[str]) -> None:
+    """Count as an error every Content-Security-Policy violation (Chromium logs each as
+    "Refused to …") and every eval that htmx was refused (htmx:evalDisallowedError)."""
+
+    def check(message) -> None:
+        text = message.text
+        if (
+            "Content Security Policy" in text
+            or text.startswith("Refused to")
+            or ("evalDisallowed" in text)
+        ):
+            errors.append(f"console: {text} ({message.location.get('url')})")
+
+    page.on("console", check)
+
+
 # Module scope: a sync Playwright must stop before another module may start its own.
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
@@ -51,13 +67,15 @@ def device(request) -> str:
 
 @pytest.fixture
 def page(browser: Browser, device: str) -> Iterator[Page]:
-    """A fresh page; the test fails on a JavaScript error, a missing asset or a server error."""
+    """A fresh page; the test fails on a JavaScript error, a missing asset, a server error or
+    anything the Content-Security-Policy refused."""
     viewport = DESKTOP if device == "desktop" else PHONE
     context = browser.new_context(viewport=viewport, is_mobile=device == "phone")
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    watch_policy(page, errors)
     # 404 (a missing asset) and 5xx are failures; 4xx answers to a refused edit are by design.
     page.on(
         "response",

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from articles.models import Article, Entity, Mention, Origin, Quote, ReviewState
-from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, watch_policy
 from tests.conftest import PASSWORD, role_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,7 +89,8 @@ def story(django_user_model):
 
 @pytest.fixture
 def page_for(browser, live_server):
-    contexts = []
+    """Open a page logged in as `username`; any CSP violation on it fails the test."""
+    contexts, pages = [], []
 
     def open_page(path: str, viewport=DESKTOP, username: str = "rita"):
         context = browser.new_context(viewport=viewport)
@@ -99,6 +100,9 @@ def page_for(browser, live_server):
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.errors = errors
+        page.refused = []
+        watch_policy(page, page.refused)
+        pages.append(page)
         page.goto(live_server.url + "/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", PASSWORD)
@@ -109,6 +113,7 @@ def page_for(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+    assert [message for page in pages for message in page.refused] == []
 
 
 def shoot(page, name: str) -> None:
