@@ -155,6 +155,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("NEWSROOM_LOGIN_COOLO
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_CALLABLE = "newsroom.auth.login_username"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "articles:list"
 LOGOUT_REDIRECT_URL = "login"

@@ -81,3 +81,12 @@ def test_web_requests_run_under_the_statement_timeout(settings):
         cursor.execute("SHOW statement_timeout")
         shown = cursor.fetchone()[0]
     assert shown == f"{settings.NEWSROOM_STATEMENT_TIMEOUT_MS // 1000}s"
+
+
+@pytest.mark.parametrize("username", ["x" * 256, "a\x00b", "\x00" * 300])
+def test_a_login_name_axes_cannot_store_is_refused_not_a_500(username):
+    client = Client()
+    response = client.post(reverse("login"), {"username": username, "password": "wrong"})
+    assert response.status_code == 200  # the login form again, with its error
+    assert response.context["form"].errors
+    assert "_auth_user_id" not in client.session
