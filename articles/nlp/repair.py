@@ -9,10 +9,13 @@ corrupts a name in an otherwise clean article.
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 import ftfy
 
@@ -324,11 +327,128 @@ def _find_word_glue(text: str) -> list[_Edit]:
     return edits
 
 
+# Glue no word list foresees ("Smithannounced", "economycan", "theirfamilies") is split only
+# on evidence. The glued word must be unknown to an English list of 320,000 words and names
+# (wordfreq) and appear once in the article (a word the writer repeats is meant: a brand, a
+# term); then a split must join parts of a phrase, not of a compound ("carmaking",
+# "FleetBoston", "Irancell" are not glue): see _evidence_split.
+_MIN_GLUED = 6
+# A word followed by ".com", ".org" and the like is part of a domain name, not prose.
+_DOMAIN_END = re.compile(r"\.[a-z]{2,}\b")
+# A part is common at this Zipf frequency (log10 of uses per billion words): "mean" is 5.1,
+# "improved" 4.5.
+_COMMON_ZIPF = 3.5
+# Closed-class words: glue joins them to their neighbours ("theirfamilies", "justfor",
+# "willmean", "Smithto"); compounds almost never end or start in one.
+FUNCTION_WORDS: frozenset[str] = word_set(
+    """
+    a an the this that these those my your his her its our their some any no every each
+    all both either neither another such what which whose
+    i you he she it we they me him us them who whom
+    to of in on at by for with from into onto upon about above across after against along
+    among around before behind below beneath beside between beyond during except inside
+    near off out outside over since through throughout till toward towards under until up
+    upon via within without
+    and or but nor so yet if than because although though while whereas unless whether
+    as when where why how
+    is are was were be been being am has have had do does did will would shall should can
+    could may might must not
+    """
+)
+# Particles that also make compounds ("overbalancing", "outjumped", "uplights", "sickout",
+# "takeover"): no evidence of glue on either side.
+PARTICLES: frozenset[str] = word_set(
+    "over out up down on off in by back after under through with within without about"
+)
+
+
+@cache
+def _word_frequencies() -> dict[str, float]:
+    """wordfreq's English list as {word: Zipf frequency}, loaded once per process (0.2 s)."""
+    from wordfreq import get_frequency_dict
+
+    return {
+        word: math.log10(frequency) + 9
+        for word, frequency in get_frequency_dict("en", wordlist="best").items()
+    }
+
+
+def _zipf(word: str) -> float:
+    return _word_frequencies().get(word.lower(), 0.0)
+
+
+def _find_unknown_glue(text: str) -> list[_Edit]:
+    edits = []
+    words: Counter[str] | None = None  # the article's own words, counted on first need
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if len(word) < _MIN_GLUED or word.isupper() or _zipf(word) > 0:
+            continue
+        if words is None:
+            words = Counter(_WORD.findall(text))
+        if words[word] > 1 or _DOMAIN_END.match(text, match.end()):
+            continue
+        split = _evidence_split(word, words)
+        if split is not None:
+            left, right = word[:split], word[split:]
+            edits.append(_Edit(match.start(), match.end(), f"{left} {right}", "glued"))
+    return edits
+
+
+def _evidence_split(word: str, words: Counter[str]) -> int | None:
+    """Where to split an unknown word into two the evidence supports, or None.
+
+    - "Smithannounced", "Smithto" (a name, then lower case): the name is used on its own in
+      the article, and the rest is a function word or a common past-tense verb;
+    - "economycan", "theirfamilies", "radicallyimproved" (lower case): both parts common, one
+      of them a function word or the first an adverb in -ly.
+    Of several splits, the one whose rarer part is most common wins.
+    """
+    best, best_score = None, 0.0
+    for i in range(2, len(word) - 1):
+        left, right = word[:i], word[i:]
+        lower_left, lower_right = left.lower(), right.lower()
+        if right[0].isupper():
+            # "ofTexas", "atLabour": a function word glued to a name the article uses. Two
+            # capitalised parts are as often a brand or a title ("PowerPage", "The
+            # EastAfrican") as glue: those are left to the word lists of _find_camel_glue.
+            ok = left.islower() and lower_left in FUNCTION_WORDS and words[right] > 0
+            if ok and (best is None or _zipf(right) > best_score):
+                best, best_score = i, _zipf(right)
+            continue
+        if lower_left in PARTICLES or lower_right in PARTICLES:
+            continue
+        if word[0].isupper():
+            ok = (
+                right.islower()
+                and len(left) >= 3
+                and words[left] > 0
+                and (lower_right in FUNCTION_WORDS or _past_tense(lower_right))
+            )
+        else:
+            joining = (
+                lower_left in FUNCTION_WORDS
+                or lower_right in FUNCTION_WORDS
+                or lower_left.endswith("ly")
+            )
+            ok = joining and _zipf(left) >= _COMMON_ZIPF and _zipf(right) >= _COMMON_ZIPF
+        if ok:
+            score = min(_zipf(left), _zipf(right))
+            if best is None or score > best_score:
+                best, best_score = i, score
+    return best
+
+
+def _past_tense(word: str) -> bool:
+    return word.endswith("ed") and len(word) >= 4 and _zipf(word) >= _COMMON_ZIPF
+
+
 _FINDERS: tuple[Callable[[str], list[_Edit]], ...] = (
     _find_mojibake,
     _find_spacing,
     _find_camel_glue,
     _find_word_glue,
+    _find_unknown_glue,
 )
 
 

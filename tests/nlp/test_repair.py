@@ -183,3 +183,64 @@ def test_repair_is_idempotent(text: str) -> None:
     again = repair_text(once)
     assert again.text == once
     assert again.repairs == []
+
+
+# --- Glue no word list foresees: split on evidence (wordfreq and the article's own words) ------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Minister Anna Kowalczyk spoke first. Kowalczykannounced the plan on Monday.",
+            "Kowalczyk announced",
+            id="name-glued-to-a-verb",
+        ),
+        pytest.param(
+            "Mr Dubrovsky arrived late. He gave the floor to Dubrovskyand his aides.",
+            "Dubrovsky and",
+            id="name-glued-to-a-function-word",
+        ),
+        pytest.param(
+            "Growth slowed in spring. The economycan recover, officials believe.",
+            "economy can",
+            id="noun-glued-to-a-modal",
+        ),
+        pytest.param(
+            "Help for workers and theirfamilies arrived in May.",
+            "their families",
+            id="determiner-glued-to-a-noun",
+        ),
+        pytest.param(
+            "Services were radicallyimproved after the review.",
+            "radically improved",
+            id="adverb-glued-to-a-participle",
+        ),
+        pytest.param(
+            "She studied in Texas for a year, then taught at the University ofTexas in Austin.",
+            "of Texas",
+            id="function-word-glued-to-a-name",
+        ),
+    ],
+)
+def test_unknown_glue_is_split_on_evidence(text: str, expected: str) -> None:
+    result = repair_text(text)
+    assert [r.replacement for r in result.repairs] == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Fiat plans an overhaul of its carmaking operations.", id="compound-noun"),
+        pytest.param("The beermaker overbalancing its books was fined.", id="prefix-compounds"),
+        pytest.param(
+            "Turkcell's stake in Irancell, in Iran, must shrink.", id="brand-with-a-place"
+        ),
+        pytest.param("Readers of the PowerPage site saw the Power and the Page.", id="camel-brand"),
+        pytest.param("Easymobile launches today. Easymobile will sell online.", id="word-repeated"),
+        pytest.param("Tune in at totallyradio.com every night.", id="domain-name"),
+        pytest.param("The workers staged a sickout over pay.", id="particle-compound"),
+    ],
+)
+def test_compounds_brands_and_names_are_not_glue(text: str) -> None:
+    assert repair_text(text).repairs == []
