@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import json
 import sys
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from articles.nlp.eval.evaluation import (
     Article,
     in_scheme,
     load_gold,
+    match,
     predictions,
     score,
 )
@@ -112,6 +114,32 @@ def run(corpora: Sequence[Corpus], k: int, retrain: bool) -> dict:
     return report
 
 
+CONFIDENCE_BINS = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def calibration(corpora: Sequence[Corpus]) -> dict[str, list[tuple[str, int, float]]]:
+    """Per category, the share of predictions that match gold in each confidence band: the
+    review queue shows the least confident first, so that share should rise with confidence."""
+    bands: dict[str, list[list[int]]] = {}
+    for corpus in corpora:
+        for article in corpus.articles:
+            matched = {p for _, p in match(article, 0.3)}
+            for index, predicted in enumerate(article.predicted):
+                rows = bands.setdefault(predicted.category, [[0, 0] for _ in CONFIDENCE_BINS[1:]])
+                band = bisect_right(CONFIDENCE_BINS, predicted.confidence) - 1
+                rows[band][0] += 1
+                rows[band][1] += index in matched
+    return {
+        category: [
+            (f"{low:.1f}-{min(high, 1.0):.1f}", n, right / n if n else 0.0)
+            for (low, high), (n, right) in zip(
+                zip(CONFIDENCE_BINS, CONFIDENCE_BINS[1:], strict=False), rows, strict=True
+            )
+        ]
+        for category, rows in bands.items()
+    }
+
+
 def format_report(report: dict, retrain: bool) -> str:
     lines = [
         f"Cross-validation, {'a model refitted per fold' if retrain else 'the shipped model'}",
@@ -146,6 +174,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpora = load(args.gold, args.folds, args.model)
     report = run(corpora, args.folds, args.retrain)
     print(format_report(report, args.retrain))
+    report["calibration"] = calibration(corpora)
+    print("\nConfidence against precision (share of predictions matching gold at IoU 0.3)")
+    for category, rows in report["calibration"].items():
+        cells = " ".join(f"{band}: {right:.2f} of {n}" for band, n, right in rows if n)
+        print(f"{category}: {cells}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
     return 0

@@ -45,6 +45,7 @@ class Attribution:
     speaker_text: str | None = None
     category: str = "quote"  # predicted only: "quote" or "attribution"
     continues: bool = False  # predicted only: a later part of the quote before it
+    confidence: float = 1.0  # predicted only: what the review queue sorts by
 
 
 @dataclass(slots=True)
@@ -144,6 +145,7 @@ def predictions(repaired: RepairResult, extraction: ArticleExtraction) -> list[A
                 q.speaker_text,
                 q.category,
                 q.continues,
+                q.confidence,
             )
         )
     return preds

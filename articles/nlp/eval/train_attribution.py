@@ -1,8 +1,8 @@
 """Train the attribution model (`attribution.py`) on PolNeAR-format articles.
 
 Usage:
-    python -m articles.nlp.eval.train_attribution TRAIN.jsonl [--output PATH] [--c 0.3]
-        [--threshold 0.33] [--min-count 2] [--min-weight 0.03]
+    python -m articles.nlp.eval.train_attribution TRAIN.jsonl [MORE.jsonl ...] [--output PATH]
+        [--c 0.3] [--threshold 0.33] [--min-count 2] [--min-weight 0.03]
 
 Needs scikit-learn (`requirements-train.txt`); the app itself does not. Each candidate
 (cue, dependent) of each parsed article is labelled by whether its content span matches a
@@ -138,7 +138,7 @@ def fit(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("train", help="a PolNeAR-format .jsonl file")
+    parser.add_argument("train", nargs="+", help="PolNeAR-format .jsonl files")
     parser.add_argument("--output", default=str(attribution.MODEL_PATH))
     parser.add_argument("--model", default=DEFAULT_MODEL, help="spaCy pipeline")
     parser.add_argument("--c", type=float, default=0.3, help="inverse regularisation strength")
@@ -147,9 +147,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-weight", type=float, default=0.03, help="smaller weights too")
     args = parser.parse_args(argv)
 
-    fmt, articles = load_gold(args.train)
-    if fmt != "polnear":
-        parser.error("training needs PolNeAR-format attributions")
+    articles = []
+    for path in args.train:
+        fmt, found = load_gold(path)
+        if fmt != "polnear":
+            parser.error(f"{path}: training needs PolNeAR-format attributions")
+        articles.extend(found)
     repaired, docs = parse(load_nlp(args.model), articles)
     out = train(
         articles,
@@ -160,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         min_count=args.min_count,
         min_weight=args.min_weight,
     )
-    out = {"trained_on": Path(args.train).name, **out}
+    out = {"trained_on": [Path(path).name for path in args.train], **out}
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(out, indent=0, ensure_ascii=False) + "\n")
     print(
