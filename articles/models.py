@@ -28,7 +28,8 @@ class ReviewState(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-# Mentions and quotes "stand" unless a reviewer rejected them: only standing ones are
+# Mentions and quotes "stand" unless a reviewer rejected them or an edit of the article took
+# all their words (a detached item: an empty span, flagged for review): only standing ones are
 # highlighted, counted, searched, suggested as tags and exported. Said here and nowhere else.
 STANDING_STATES = tuple(state for state in ReviewState.values if state != ReviewState.REJECTED)
 
@@ -36,27 +37,40 @@ STANDING_STATES = tuple(state for state in ReviewState.values if state != Review
 def standing_q(through: str = "") -> Q:
     """The condition that mentions or quotes stand; `through` reaches them over a relation,
     as in Count("mentions", filter=standing_q("mentions__"))."""
-    return Q(**{f"{through}status__in": STANDING_STATES})
+    return Q(**{f"{through}status__in": STANDING_STATES, f"{through}end__gt": F(f"{through}start")})
+
+
+def live_q(through: str = "") -> Q:
+    """The condition that articles (reached over `through`, as in "mentions__article__") are
+    not in the trash."""
+    return Q(**{f"{through}deleted_at__isnull": True})
 
 
 class ArticleQuerySet(models.QuerySet):
     def pending(self) -> ArticleQuerySet:
-        """Articles the worker may claim now: queued and due, or processing with a lapsed lease."""
-        return self.filter(
+        """Articles the worker may claim now: queued and due, or processing with a lapsed lease;
+        never one in the trash (it waits there, and is claimed once restored)."""
+        return self.filter(live_q()).filter(
             Q(status=Article.Status.QUEUED, next_attempt_at__lte=Now())
             | Q(status=Article.Status.PROCESSING, lease_expires_at__lt=Now())
         )
+
+    def in_trash(self) -> ArticleQuerySet:
+        """Articles in the trash, last deleted first (use on Article.with_trash)."""
+        return self.filter(deleted_at__isnull=False).order_by("-deleted_at", "-id")
 
     def outlets(self, limit: int = 200) -> list[str]:
         """Every outlet of every article, sorted, in one index probe per outlet.
 
         A plain DISTINCT reads the whole table; this skips through the outlet index instead.
         """
-        sql = """
+        live = "deleted_at IS NULL"
+        sql = f"""
             WITH RECURSIVE skip AS (
-                SELECT min(outlet) AS outlet FROM articles_article WHERE outlet > ''
+                SELECT min(outlet) AS outlet FROM articles_article WHERE outlet > '' AND {live}
                 UNION ALL
-                SELECT (SELECT min(outlet) FROM articles_article WHERE outlet > skip.outlet)
+                SELECT (SELECT min(outlet) FROM articles_article
+                        WHERE outlet > skip.outlet AND {live})
                 FROM skip WHERE skip.outlet IS NOT NULL
             )
             SELECT outlet FROM skip WHERE outlet IS NOT NULL LIMIT %s
@@ -81,10 +95,20 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(Exists(mentions)).annotate(mention_count=Coalesce(Subquery(count), 0))
 
 
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    """Articles not in the trash: every read of the app goes through this one."""
+
+    def get_queryset(self) -> ArticleQuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class TagQuerySet(models.QuerySet):
     def with_article_counts(self) -> TagQuerySet:
-        """Every tag by name, with how many articles carry it (`article_count`)."""
-        return self.annotate(article_count=Count("articles")).order_by("name")
+        """Every tag by name, with how many articles outside the trash carry it
+        (`article_count`)."""
+        return self.annotate(article_count=Count("articles", filter=live_q("articles__"))).order_by(
+            "name"
+        )
 
 
 class EntityQuerySet(models.QuerySet):
@@ -94,8 +118,9 @@ class EntityQuerySet(models.QuerySet):
         return self.filter(Q(name__icontains=text) | Q(Exists(alias)))
 
     def mentioned(self) -> EntityQuerySet:
-        """Entities with standing mentions: `mention_count`, and `article_count` of articles."""
-        kept = standing_q("mentions__")
+        """Entities with standing mentions in articles outside the trash: `mention_count`, and
+        `article_count` of articles."""
+        kept = standing_q("mentions__") & live_q("mentions__article__")
         return self.annotate(
             mention_count=Count("mentions", filter=kept),
             article_count=Count("mentions__article", filter=kept, distinct=True),
@@ -103,8 +128,9 @@ class EntityQuerySet(models.QuerySet):
 
     def quoted(self) -> EntityQuerySet:
         """Entities with standing quotes: `quote_count`, `article_count` and `last_quoted`
-        (the latest of their articles' publication, or else upload, dates)."""
-        kept = standing_q("quotes__")
+        (the latest of their articles' publication, or else upload, dates). Articles in the
+        trash do not count."""
+        kept = standing_q("quotes__") & live_q("quotes__article__")
         return self.annotate(
             quote_count=Count("quotes", filter=kept),
             article_count=Count("quotes__article", filter=kept, distinct=True),
@@ -140,15 +166,19 @@ class EntityQuerySet(models.QuerySet):
 
 class ExtractedItemQuerySet(models.QuerySet):
     def standing(self) -> ExtractedItemQuerySet:
-        """Those a reviewer has not rejected."""
+        """Those a reviewer has not rejected, and no edit has detached."""
         return self.filter(standing_q())
+
+    def live(self) -> ExtractedItemQuerySet:
+        """Those of articles not in the trash."""
+        return self.filter(live_q("article__"))
 
 
 class QuoteQuerySet(ExtractedItemQuerySet):
     def review_queue(self, category: str | None = None) -> QuoteQuerySet:
         """Unreviewed quotes of a category (None: all), least confident first, with only what
-        a row of the review queue shows."""
-        quotes = self.filter(status=ReviewState.UNREVIEWED)
+        a row of the review queue shows. Articles in the trash are left out."""
+        quotes = self.live().filter(status=ReviewState.UNREVIEWED)
         if category is not None:
             quotes = quotes.filter(category=category)
         return (
@@ -172,9 +202,11 @@ class QuoteQuerySet(ExtractedItemQuerySet):
         )
 
     def spoken_by(self, entity_id: int) -> QuoteQuerySet:
-        """An entity's standing quotes, latest article first, with their articles (no bodies)."""
+        """An entity's standing quotes, latest article first, with their articles (no bodies);
+        none of articles in the trash."""
         return (
             self.standing()
+            .live()
             .filter(speaker_id=entity_id)
             .select_related("article")
             .defer("article__body", "article__repairs")
@@ -182,9 +214,11 @@ class QuoteQuerySet(ExtractedItemQuerySet):
         )
 
     def best_by_speaker(self, speaker_ids: list[int]) -> dict[int, str]:
-        """The text of each speaker's most confident standing quote, in one DISTINCT ON query."""
+        """The text of each speaker's most confident standing quote (of an article outside the
+        trash), in one DISTINCT ON query."""
         return dict(
             self.standing()
+            .live()
             .filter(speaker__in=speaker_ids)
             .order_by("speaker_id", "-confidence", "-id")
             .distinct("speaker_id")
@@ -219,11 +253,33 @@ class Tag(models.Model):
         return self.name
 
 
+# What editors change (editing/): the metadata, the text and the trash. No insert event: adding
+# an article would copy every text into the history; the first edit records the state before it
+# (snapshots.record_baseline).
+ARTICLE_EDIT_FIELDS = [
+    "title",
+    "byline",
+    "outlet",
+    "source_url",
+    "published",
+    "body",
+    "content_hash",
+    "version",
+    "deleted_at",
+    "deleted_by",
+]
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     fields=["review_status", "reviewed_by", "reviewed_at"],
     model_name="ArticleReviewEvent",
+)
+@pghistory.track(
+    pghistory.UpdateEvent("edit"),  # one label per tracker of a model
+    fields=ARTICLE_EDIT_FIELDS,
+    model_name="ArticleEditEvent",
 )
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -255,6 +311,13 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Every edit, deletion and restore moves it on: an edit carries the version its editor saw.
+    version = models.PositiveIntegerField(default=1)
+    # In the trash since (editing/trash.py); None for every article the app shows.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     # Extraction state, driven by the worker (`manage.py extract`).
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
@@ -285,12 +348,19 @@ class Article(models.Model):
         db_persist=True,
     )
 
-    objects = ArticleQuerySet.as_manager()
+    # The default manager leaves out the trash; with_trash is for the trash itself, restore,
+    # purge, the admin, the queue's own transitions and duplicate checks.
+    objects = ArticleManager()
+    with_trash = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        base_manager_name = "with_trash"
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="article_newest"),
+            models.Index(
+                fields=["-deleted_at"], condition=Q(deleted_at__isnull=False), name="article_trash"
+            ),
             models.Index(fields=["status", "next_attempt_at"], name="article_queue"),
             models.Index(fields=["outlet"], name="article_outlet"),
             GinIndex(fields=["search_vector"], name="article_search"),
@@ -314,6 +384,10 @@ class Article(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.PROCESSING}
+
+    @property
+    def in_trash(self) -> bool:
+        return self.deleted_at is not None
 
 
 @pghistory.track(*row_events(), exclude=["updated_at"])
@@ -426,6 +500,10 @@ class ExtractedItem(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Flagged for review: the text a person saw before an edit of the article changed its words
+    # (editing/offsets.py). Empty otherwise; a reviewer's next correction clears it.
+    # db_default: the extraction store inserts rows with SQL of its own.
+    edited_from = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -437,8 +515,18 @@ class ExtractedItem(models.Model):
 
     @property
     def is_standing(self) -> bool:
-        """Not rejected in review (standing_q() says the same in SQL)."""
-        return self.status in STANDING_STATES
+        """Not rejected in review, nor detached (standing_q() says the same in SQL)."""
+        return self.status in STANDING_STATES and self.end > self.start
+
+    @property
+    def is_detached(self) -> bool:
+        """An edit of the article took all its words: an empty span, kept for a reviewer."""
+        return self.end <= self.start
+
+
+# A span has words, unless an edit of the article took them all: then it is kept empty where
+# they were, flagged with what they said (edited_from), for a reviewer.
+SPAN_VALID = Q(end__gt=F("start")) | (Q(end=F("start"), text="") & ~Q(edited_from=""))
 
 
 @pghistory.track(*row_events(), exclude=["updated_at"])
@@ -450,9 +538,7 @@ class Mention(ExtractedItem):
 
     class Meta(ExtractedItem.Meta):
         default_related_name = "mentions"
-        constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="mention_span_valid")
-        ]
+        constraints = [models.CheckConstraint(condition=SPAN_VALID, name="mention_span_valid")]
         indexes = [models.Index(fields=["article", "start"], name="mention_article_start")]
 
     def __str__(self) -> str:
@@ -497,9 +583,7 @@ class Quote(ExtractedItem):
 
     class Meta(ExtractedItem.Meta):
         default_related_name = "quotes"
-        constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="quote_span_valid")
-        ]
+        constraints = [models.CheckConstraint(condition=SPAN_VALID, name="quote_span_valid")]
         indexes = [
             models.Index(fields=["article", "start"], name="quote_article_start"),
             models.Index(
@@ -549,6 +633,9 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # What the upload form gave for articles that do not say: their outlet and date.
+    default_outlet = models.CharField(max_length=200, blank=True)
+    default_published = models.DateField(null=True, blank=True)
     lines = models.PositiveIntegerField(default=0, help_text="Lines in the file.")
     lines_done = models.PositiveIntegerField(default=0, help_text="Lines read and settled.")
     created = models.PositiveIntegerField(default=0)

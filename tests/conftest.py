@@ -31,7 +31,8 @@ def restore_roles() -> None:
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
     roles = importlib.import_module("articles.migrations.0003_roles").ROLES
-    for name, dotted_names in roles.items():
+    grants = importlib.import_module("articles.migrations.0013_editors_edit_and_delete").GRANTS
+    for name, dotted_names in [*roles.items(), *grants.items()]:
         group, _ = Group.objects.get_or_create(name=name)
         for dotted in dotted_names:
             app_label, codename = dotted.split(".")

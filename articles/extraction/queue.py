@@ -7,11 +7,17 @@ An article moves through these states, and only the functions here move it:
                                            MAX_ATTEMPTS attempts
                       processing --release--> queued (the worker stopped; no attempt counted)
     extracted, failed --requeue--> queued (attempts start again)
+    any state --requeue(take_over=True)--> queued (the text changed: a claim is revoked, and its
+                                           worker's results are dropped as lost)
 
 A claim carries a lease that the worker renews; an article whose lease lapsed (its worker was
 killed or lost its database) can be claimed again by any worker. The attempt limit is kept by
 the claim itself: an article that has had MAX_ATTEMPTS claims is never claimed again, and one
 whose last lease lapsed is marked failed instead.
+
+The trash does not change extraction state, so these transitions see every article
+(`Article.with_trash`); only the claim skips the trash (`pending()`): an article deleted while
+queued waits there until it is restored.
 
 Workers LISTEN on QUEUE_CHANNEL; every transition that makes work due sends a NOTIFY, delivered
 when the surrounding transaction commits.
@@ -77,23 +83,30 @@ def _lease(lease_seconds: float):
     return timezone.now() + timedelta(seconds=lease_seconds)
 
 
-def requeue(article_id: int) -> bool:
+def requeue(article_id: int, *, take_over: bool = False) -> bool:
     """Queue an article for extraction again now, its attempts starting afresh.
 
-    Returns False, changing nothing, while a worker holds it. Locks the article row FOR NO KEY
-    UPDATE, so a worker's claim is never overwritten.
+    Returns False, changing nothing, while a worker holds it, unless `take_over`: its text
+    changed, so the claim is revoked and that worker's results will be dropped (the store finds
+    the claim gone). Locks the article row FOR NO KEY UPDATE, so a claim is never overwritten by
+    accident. An article in the trash is queued too; the claim skips it until it is restored.
     """
     with transaction.atomic():
         status = (
-            Article.objects.select_for_update(no_key=True)
+            Article.with_trash.select_for_update(no_key=True)
             .filter(pk=article_id)
             .values_list("status", flat=True)
             .first()
         )
-        if status is None or status == Article.Status.PROCESSING:
+        if status is None or (status == Article.Status.PROCESSING and not take_over):
             return False
-        Article.objects.filter(pk=article_id).update(
-            status=Article.Status.QUEUED, attempts=0, last_error="", next_attempt_at=Now()
+        Article.with_trash.filter(pk=article_id).update(
+            status=Article.Status.QUEUED,
+            attempts=0,
+            last_error="",
+            next_attempt_at=Now(),
+            claimed_by="",
+            lease_expires_at=None,
         )
         notify_workers()
     return True
@@ -103,7 +116,7 @@ def requeue_stale(version: str) -> int:
     """Queue every extracted article whose extraction used another model or pipeline version."""
     with transaction.atomic():
         count = (
-            Article.objects.filter(status=Article.Status.EXTRACTED)
+            Article.with_trash.filter(status=Article.Status.EXTRACTED)
             .exclude(extraction_version=version)
             .update(status=Article.Status.QUEUED, attempts=0, last_error="", next_attempt_at=Now())
         )
@@ -121,13 +134,13 @@ def claim_batch(worker: str, size: int, lease_seconds: float) -> list[int]:
     """
     with transaction.atomic():
         due = (
-            Article.objects.pending()
+            Article.with_trash.pending()
             .order_by("next_attempt_at", "id")
             .select_for_update(skip_locked=True, no_key=True)
         )
         ids = list(due.filter(attempts__lt=MAX_ATTEMPTS).values_list("id", flat=True)[:size])
         if ids:
-            Article.objects.filter(id__in=ids).update(
+            Article.with_trash.filter(id__in=ids).update(
                 status=Article.Status.PROCESSING,
                 claimed_by=worker,
                 lease_expires_at=_lease(lease_seconds),
@@ -135,7 +148,7 @@ def claim_batch(worker: str, size: int, lease_seconds: float) -> list[int]:
             )
         spent = list(due.filter(attempts__gte=MAX_ATTEMPTS).values_list("id", flat=True)[:size])
         if spent:
-            Article.objects.filter(id__in=spent).update(
+            Article.with_trash.filter(id__in=spent).update(
                 status=Article.Status.FAILED,
                 last_error=GAVE_UP,
                 claimed_by="",
@@ -150,7 +163,7 @@ def claim_article(worker: str, article_id: int, lease_seconds: float) -> bool:
     it; its attempts start afresh. Locks the article row FOR NO KEY UPDATE."""
     with transaction.atomic():
         article = (
-            Article.objects.select_for_update(no_key=True)
+            Article.with_trash.select_for_update(no_key=True)
             .filter(pk=article_id)
             .only("status", "claimed_by", "lease_expires_at")
             .first()
@@ -160,7 +173,7 @@ def claim_article(worker: str, article_id: int, lease_seconds: float) -> bool:
         held = article.status == Article.Status.PROCESSING and article.lease_expires_at
         if held and article.lease_expires_at > timezone.now() and article.claimed_by != worker:
             return False
-        Article.objects.filter(pk=article_id).update(
+        Article.with_trash.filter(pk=article_id).update(
             status=Article.Status.PROCESSING,
             claimed_by=worker,
             lease_expires_at=_lease(lease_seconds),
@@ -171,7 +184,7 @@ def claim_article(worker: str, article_id: int, lease_seconds: float) -> bool:
 
 def renew(worker: str, ids: Iterable[int], lease_seconds: float) -> int:
     """Extend the leases `worker` still holds among `ids`; return how many it holds."""
-    return Article.objects.filter(
+    return Article.with_trash.filter(
         id__in=list(ids), claimed_by=worker, status=Article.Status.PROCESSING
     ).update(lease_expires_at=_lease(lease_seconds))
 
@@ -184,7 +197,7 @@ def fail(worker: str, article_id: int, error: str) -> bool:
     """
     with transaction.atomic():
         article = (
-            Article.objects.select_for_update(no_key=True)
+            Article.with_trash.select_for_update(no_key=True)
             .filter(pk=article_id, status=Article.Status.PROCESSING, claimed_by=worker)
             .only("attempts")
             .first()
@@ -192,7 +205,7 @@ def fail(worker: str, article_id: int, error: str) -> bool:
         if article is None:
             return False
         failed = article.attempts >= MAX_ATTEMPTS
-        Article.objects.filter(pk=article_id).update(
+        Article.with_trash.filter(pk=article_id).update(
             status=Article.Status.FAILED if failed else Article.Status.QUEUED,
             last_error=error[:ERROR_MAX_CHARS],
             claimed_by="",
@@ -206,7 +219,7 @@ def release(worker: str, ids: Iterable[int]) -> int:
     """Give back claims `worker` will not finish (it is stopping): the articles are queued again
     at once, and the attempt is not counted against them. Returns how many were released."""
     with transaction.atomic():
-        count = Article.objects.filter(
+        count = Article.with_trash.filter(
             id__in=list(ids), claimed_by=worker, status=Article.Status.PROCESSING
         ).update(
             status=Article.Status.QUEUED,
@@ -223,7 +236,7 @@ def release(worker: str, ids: Iterable[int]) -> int:
 def held_by(worker: str, ids: Iterable[int]) -> set[int]:
     """Which of `ids` `worker` still holds with a live lease."""
     return set(
-        Article.objects.filter(
+        Article.with_trash.filter(
             id__in=list(ids),
             claimed_by=worker,
             status=Article.Status.PROCESSING,

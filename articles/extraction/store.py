@@ -7,24 +7,21 @@ are dropped.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from contextlib import nullcontext
 
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from articles.editing.offsets import move_kept_items
 from articles.extraction import queue
 from articles.models import (
     Entity,
     EntityAlias,
     ExtractionRun,
-    Mention,
     Origin,
-    Quote,
     ReviewState,
 )
 from articles.nlp.entities import entity_key
@@ -36,8 +33,6 @@ FUZZY_MATCH_MIN_WORDS = 2
 FUZZY_MATCH_MIN_SIMILARITY = 0.6
 # A new machine quote overlapping a kept quote this much is the same quote found again.
 SAME_QUOTE_IOU = 0.5
-# Items a new extraction must leave alone: everything but unreviewed machine output.
-KEPT = ~Q(origin=Origin.MACHINE, status=ReviewState.UNREVIEWED)
 
 
 def cluster_key(cluster: EntityCluster) -> tuple[str, str]:
@@ -124,45 +119,6 @@ def _fuzzy_matches(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Entit
         rows = cursor.fetchall()
     entities = Entity.objects.in_bulk([row[2] for row in rows])
     return {(label, key): entities[pk] for key, label, pk in rows}
-
-
-class OffsetMap:
-    """Maps offsets in an old text to the same place in a new one (for kept human items)."""
-
-    def __init__(self, old: str, new: str) -> None:
-        self.blocks = difflib.SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()
-
-    def __call__(self, offset: int) -> int:
-        for old_start, new_start, size in self.blocks:
-            if old_start <= offset <= old_start + size:
-                return new_start + (offset - old_start)
-            if old_start > offset:
-                return new_start
-        return self.blocks[-1][1] if self.blocks else offset
-
-
-def _move_kept_items(article_id: int, old_text: str, new_text: str) -> None:
-    """The stored text is changing: move the offsets of the items we keep to match it."""
-    moves = [
-        (Mention, ("start", "end")),
-        (Quote, ("start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end")),
-    ]
-    kept = [
-        (model, fields, list(model.objects.filter(article_id=article_id).filter(KEPT)))
-        for model, fields in moves
-    ]
-    if not any(items for _, _, items in kept):
-        return  # the usual case, and the diff below is the costly part
-    remap = OffsetMap(old_text, new_text)
-    for model, fields, items in kept:
-        for item in items:
-            for name in fields:
-                value = getattr(item, name)
-                if value is not None:
-                    setattr(item, name, remap(value))
-            if item.end <= item.start:
-                item.end = item.start + 1
-        model.objects.bulk_update(items, list(fields))
 
 
 # One statement stores an article's results: it locks the article if this worker still holds
@@ -271,7 +227,8 @@ def apply_extraction(
                 cursor.execute(queue.HELD_SQL, {"article": article_id, "worker": worker})
                 if cursor.fetchone() is None:
                     return None
-            _move_kept_items(article_id, source_text, result.text)
+            # Kept items follow the repaired text; the statement replaces the others.
+            move_kept_items(article_id, source_text, result.text)
         stored, mentions, quotes = _execute_prepared(_STORE_SQL, params)
     return (mentions, quotes) if stored else None
 

@@ -18,6 +18,7 @@ from django.db import connection, models
 
 from articles.models import (
     Article,
+    ArticleEditEvent,
     ArticleReviewEvent,
     ArticleTagEvent,
     Entity,
@@ -38,6 +39,7 @@ EVENT_MODELS: list[type[models.Model]] = [
     TagEvent,
     EntityEvent,
     EntityAliasEvent,
+    ArticleEditEvent,
     ArticleReviewEvent,
     MentionEvent,
     QuoteEvent,
@@ -54,6 +56,8 @@ NOUNS = {
 }
 INSERTS = ("insert", "tag.add")
 DELETES = ("delete", "tag.remove")
+# A row's state recorded just before its first change, by a tracker with no insert event.
+BASELINE = "baseline"
 
 # What putting a row back does to it.
 CREATE, RESTORE, DELETE = "create", "restore", "delete"
@@ -131,6 +135,27 @@ def events(context_ids: Iterable) -> list[Event]:
     ]
 
 
+def record_baseline(event_model: type[models.Model], pk: int) -> None:
+    """Snapshot a row as it is now, unless its tracker has recorded it already.
+
+    For trackers without an insert event (ArticleEditEvent): the state before a row's first
+    change would be unknown, and that change could be neither shown nor undone. The snapshot
+    belongs to no change set. Call before changing the row, with the row locked.
+    """
+    table = event_model._meta.db_table
+    tracked = event_model.pgh_tracked_model._meta.db_table
+    columns = [f.column for f in event_model._meta.concrete_fields if not f.name.startswith("pgh_")]
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    selected = ", ".join(f't."{column}"' for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" (pgh_created_at, pgh_label, pgh_obj_id, {quoted}) '
+            f'SELECT NOW(), %s, t.id, {selected} FROM "{tracked}" t WHERE t.id = %s '
+            f'AND NOT EXISTS (SELECT 1 FROM "{table}" e WHERE e.pgh_obj_id = t.id)',
+            [BASELINE, pk],
+        )
+
+
 def _strip(data: dict) -> dict:
     return {k: v for k, v in data.items() if not k.startswith("pgh_")}
 
@@ -144,6 +169,7 @@ class Row:
     expected: dict | None  # its state after the change set (None: it should not exist)
     target: dict | None  # its state before the change set (None: it goes)
     op: str
+    source: type[models.Model] | None = None  # the event model (Article has two)
 
 
 def plan(found: list[Event]) -> list[Row]:
@@ -165,7 +191,7 @@ def plan(found: list[Event]) -> list[Row]:
         target = (event.after if event.label in DELETES else event.before) if existed else None
         expected = last[key].after if exists else None
         op = RESTORE if existed and exists else CREATE if existed else DELETE
-        rows.append(Row(event.tracked, event.obj_id, expected, target, op))
+        rows.append(Row(event.tracked, event.obj_id, expected, target, op, event.model))
     return rows
 
 
@@ -217,18 +243,19 @@ def put_back(rows: list[Row]) -> None:
     """
     order = [m.pgh_tracked_model for m in EVENT_MODELS]
     rows = sorted(rows, key=lambda row: order.index(row.model))
+    # The base manager: the default one of Article leaves out the trash, which undo restores.
     for row in rows:
         if row.op == CREATE:
             values = _values(row.model, row.target)
             if "version" in values:
                 values["version"] += 1
-            row.model.objects.create(pk=row.pk, **values)
+            row.model._base_manager.create(pk=row.pk, **values)
     for row in rows:
         if row.op == RESTORE:
             values = _values(row.model, row.target)
             if "version" in values:
                 values["version"] = row.expected["version"] + 1
-            row.model.objects.filter(pk=row.pk).update(**values)
+            row.model._base_manager.filter(pk=row.pk).update(**values)
     for row in reversed(rows):
         if row.op == DELETE:
             # Not Model.delete(): its cascades would silently take rows made since with it.

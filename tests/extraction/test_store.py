@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from articles.extraction.store import OffsetMap, apply_extraction, resolve_entities
+from articles.extraction.store import apply_extraction, resolve_entities
 from articles.models import Article, Entity, EntityAlias, Origin, Quote, ReviewState
 from articles.nlp.results import ArticleExtraction, EntityCluster, EntityMention, QuoteSpan
 
@@ -169,19 +169,6 @@ def test_reextraction_keeps_a_reviewed_attribution_and_replaces_the_rest(make_ar
     assert first.pk not in kept  # unreviewed machine output was replaced ...
     fresh = article.quotes.get(text='"We are ready,"')  # ... by the new finding only
     assert (fresh.category, fresh.continues, fresh.status) == ("quote", False, "unreviewed")
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "offset", "expected"),
-    [
-        ("abcdef", "abcdef", 3, 3),
-        ("LondonThe end", "London The end", 6, 6),
-        ("LondonThe end", "London The end", 9, 10),
-        ("x  y", "x y", 3, 2),
-    ],
-)
-def test_offset_map(old, new, offset, expected):
-    assert OffsetMap(old, new)(offset) == expected
 
 
 def test_the_article_page_shows_what_repair_changed(make_article, client_for):
