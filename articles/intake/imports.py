@@ -22,6 +22,7 @@ from articles.models import Article, ImportJob
 
 BATCH_SIZE = 500
 IN_ARCHIVE = "already in the archive"
+IN_TRASH = "already in the archive, in the trash (restore it from there)"
 EARLIER_IN_UPLOAD = "the same text is earlier in this upload"
 
 
@@ -67,18 +68,20 @@ def import_batch(items: list[ParsedItem], uploader=None) -> list[ImportResult]:
         else:
             drafts[index] = item.draft
     hashes = {index: draft.content_hash for index, draft in drafts.items()}
+    # The trash too: its texts are still the archive's (and still unique).
     archived = {
-        content_hash: (pk, title)
-        for pk, content_hash, title in Article.objects.filter(
+        content_hash: (pk, title, deleted_at)
+        for pk, content_hash, title, deleted_at in Article.with_trash.filter(
             content_hash__in=set(hashes.values())
-        ).values_list("pk", "content_hash", "title")
+        ).values_list("pk", "content_hash", "title", "deleted_at")
     }
     first: dict[str, int] = {}
     new: list[int] = []
     for index, content_hash in hashes.items():
         if content_hash in archived:
-            pk, title = archived[content_hash]
-            results[index] = ImportResult(items[index].label, "duplicate", pk, title, IN_ARCHIVE)
+            pk, title, deleted_at = archived[content_hash]
+            where = IN_ARCHIVE if deleted_at is None else IN_TRASH
+            results[index] = ImportResult(items[index].label, "duplicate", pk, title, where)
         elif content_hash in first:
             continue  # settled below, once the first copy is stored
         else:
@@ -132,14 +135,12 @@ def _create_one_by_one(
                 article.save(force_insert=True)
         except IntegrityError:
             # Another upload stored the same text between our check and our insert.
-            existing = Article.objects.filter(content_hash=draft.content_hash).first()
+            existing = Article.with_trash.filter(content_hash=draft.content_hash).first()
             if existing is None:
                 yield index, ImportResult(label, "rejected", message="it could not be stored")
             else:
-                yield (
-                    index,
-                    ImportResult(label, "duplicate", existing.pk, existing.title, IN_ARCHIVE),
-                )
+                where = IN_ARCHIVE if existing.deleted_at is None else IN_TRASH
+                yield index, ImportResult(label, "duplicate", existing.pk, existing.title, where)
             continue
         except DatabaseError as error:
             message = f"it could not be stored ({type(error).__name__})"

@@ -77,6 +77,27 @@ class ParsedItem:
     error: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """What an upload form gives for the articles that do not say: an outlet and a date.
+
+    Applied before finish(), so they are checked like any field of the file.
+    """
+
+    outlet: str = ""
+    published: dt.date | None = None
+
+    def apply(self, draft: ArticleDraft) -> ArticleDraft:
+        if not draft.outlet.strip():
+            draft.outlet = self.outlet
+        if draft.published is None:
+            draft.published = self.published
+        return draft
+
+
+NO_DEFAULTS = Defaults()
+
+
 def too_large_message(size: int, max_bytes: int) -> str:
     size_mb, limit_mb = size / 1048576, max_bytes / 1048576
     return f"the file is too large ({size_mb:.1f} MB; the limit is {limit_mb:.3g} MB)"
@@ -240,24 +261,35 @@ def _check_unpacked_size(archive: zipfile.ZipFile, packed: int) -> None:
         raise IngestError("this .docx file is damaged or is not a Word document") from None
 
 
-def parse_jsonl(text: str, filename: str, max_chars: int) -> list[ParsedItem]:
-    items = [item for _, item in iter_jsonl(io.StringIO(text), filename, max_chars)]
+def parse_jsonl(
+    text: str, filename: str, max_chars: int, defaults: Defaults = NO_DEFAULTS
+) -> list[ParsedItem]:
+    lines = io.StringIO(text)
+    items = [item for _, item in iter_jsonl(lines, filename, max_chars, defaults=defaults)]
     if not items:
         items.append(ParsedItem(filename, error="there are no articles in this file"))
     return items
 
 
 def iter_jsonl(
-    lines: Iterable[str], filename: str, max_chars: int, *, skip: int = 0
+    lines: Iterable[str],
+    filename: str,
+    max_chars: int,
+    *,
+    skip: int = 0,
+    defaults: Defaults = NO_DEFAULTS,
 ) -> Iterator[tuple[int, ParsedItem]]:
     """(line number, item) for every non-blank line after the first `skip` lines, lazily."""
     for number, line in enumerate(lines, start=1):
         if number <= skip or not line.strip():
             continue
-        yield number, parse_jsonl_line(line, f"{filename} line {number}", filename, max_chars)
+        label = f"{filename} line {number}"
+        yield number, parse_jsonl_line(line, label, filename, max_chars, defaults)
 
 
-def parse_jsonl_line(line: str, label: str, filename: str, max_chars: int) -> ParsedItem:
+def parse_jsonl_line(
+    line: str, label: str, filename: str, max_chars: int, defaults: Defaults = NO_DEFAULTS
+) -> ParsedItem:
     """One .jsonl line: an article with "text" and optional text fields, or why not."""
     try:
         record = json.loads(line)
@@ -286,7 +318,7 @@ def parse_jsonl_line(line: str, label: str, filename: str, max_chars: int) -> Pa
         external_id=fields["id"],
         original_filename=filename,
     )
-    return _finished(label, draft, max_chars)
+    return _finished(label, defaults.apply(draft), max_chars)
 
 
 def _scalar(value: object) -> bool:
@@ -328,8 +360,16 @@ def read_text(data: bytes) -> str:
     return text
 
 
-def parse_upload(filename: str, data: bytes, *, max_bytes: int, max_chars: int) -> list[ParsedItem]:
-    """Parse one uploaded file into one or more articles, each with its own verdict."""
+def parse_upload(
+    filename: str,
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_chars: int,
+    defaults: Defaults = NO_DEFAULTS,
+) -> list[ParsedItem]:
+    """Parse one uploaded file into one or more articles, each with its own verdict;
+    `defaults` fill in an outlet and a date where the file gives none."""
     filename = upload_name(filename)
     extension = PurePath(filename).suffix.lower()
     try:
@@ -339,7 +379,7 @@ def parse_upload(filename: str, data: bytes, *, max_bytes: int, max_chars: int) 
         else:
             text = read_text(data)
             if extension == ".jsonl":
-                return parse_jsonl(text, filename, max_chars)
+                return parse_jsonl(text, filename, max_chars, defaults)
             if extension in {".html", ".htm"}:
                 draft = parse_html(text, filename)
             else:
@@ -347,11 +387,20 @@ def parse_upload(filename: str, data: bytes, *, max_bytes: int, max_chars: int) 
     except IngestError as error:
         return [ParsedItem(filename, error=str(error))]
     draft.original_filename = filename
-    return [_finished(filename, draft, max_chars)]
+    return [_finished(filename, defaults.apply(draft), max_chars)]
 
 
-def parse_pasted(title: str, text: str, *, max_chars: int) -> ParsedItem:
-    """Parse text pasted into the upload form."""
+def parse_pasted(
+    title: str,
+    text: str,
+    *,
+    max_chars: int,
+    byline: str = "",
+    outlet: str = "",
+    published: dt.date | None = None,
+    source_url: str = "",
+) -> ParsedItem:
+    """Parse text pasted into the upload form, with the details the form gives."""
     label = title.strip() or "Pasted text"
     if not text.strip():
         return ParsedItem(label, error="there is no text to import")
@@ -361,7 +410,15 @@ def parse_pasted(title: str, text: str, *, max_chars: int) -> ParsedItem:
         text = normalise_text(text)
         heading, body = title_and_body(text, "")
         title, text = (heading, body) if heading else (_first_line(text), text)
-    return _finished(label, ArticleDraft(title=title, body=text), max_chars)
+    draft = ArticleDraft(
+        title=title,
+        body=text,
+        byline=byline,
+        outlet=outlet,
+        published=published,
+        source_url=source_url,
+    )
+    return _finished(label, draft, max_chars)
 
 
 def _first_line(text: str, limit: int = 200) -> str:

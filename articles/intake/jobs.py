@@ -45,9 +45,16 @@ def background_candidate(filename: str, data: bytes) -> bool:
 
 
 def queue_import(
-    filename: str, data: bytes, user=None, *, run_by: str = "", lease_seconds: float = 60
+    filename: str,
+    data: bytes,
+    user=None,
+    *,
+    run_by: str = "",
+    lease_seconds: float = 60,
+    defaults: ingest.Defaults = ingest.NO_DEFAULTS,
 ) -> ImportJob:
-    """Store the file as a queued job and wake a worker (at commit).
+    """Store the file as a queued job and wake a worker (at commit); `defaults` are applied
+    to its articles that give no outlet or date.
 
     With `run_by`, the job is created already claimed by that runner (import_articles runs
     its own jobs in the foreground), and no worker is woken.
@@ -67,6 +74,8 @@ def queue_import(
             data=data,
             created_by=user if user is not None and user.is_authenticated else None,
             lines=data.count(b"\n") + (0 if data.endswith(b"\n") else 1),
+            default_outlet=defaults.outlet,
+            default_published=defaults.published,
             **claim_now,
         )
         if not run_by:
@@ -128,7 +137,11 @@ def run(
         text, problem = "", str(error)
     lines = io.StringIO(text)
     items = ingest.iter_jsonl(
-        lines, job.filename, settings.NEWSROOM_MAX_ARTICLE_CHARS, skip=job.lines_done
+        lines,
+        job.filename,
+        settings.NEWSROOM_MAX_ARTICLE_CHARS,
+        skip=job.lines_done,
+        defaults=ingest.Defaults(job.default_outlet, job.default_published),
     )
     batch: list[tuple[int, ingest.ParsedItem]] = []
     for entry in items:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -11,8 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from articles.intake import imports, ingest, jobs
-from articles.intake.forms import PasteForm
+from articles.intake.forms import FileDefaultsForm, PasteForm
 from articles.models import ImportJob
+from articles.roles import permission_required
 
 UPLOAD_VIEWS = {"upload", "upload-file", "upload-text"}
 RECENT_JOBS = 5
@@ -31,10 +31,15 @@ def upload(request: HttpRequest) -> HttpResponse:
     """The upload page; without JavaScript its form posts every file here at once."""
     results: list[imports.ImportResult] = []
     if request.method == "POST":
+        defaults = FileDefaultsForm(request.POST)
+        if not defaults.is_valid():
+            results = [imports.ImportResult("Upload", "rejected", message=defaults.refusal())]
+            return _page(request, results, defaults=defaults)
         for uploaded in request.FILES.getlist("files"):
-            results.extend(_import_file(request, uploaded))
+            results.extend(_import_file(request, uploaded, defaults.defaults()))
         if not results:
             results = [imports.ImportResult("Upload", "rejected", message="no file was chosen")]
+        return _page(request, results, defaults=defaults)
     return _page(request, results)
 
 
@@ -43,10 +48,14 @@ def upload(request: HttpRequest) -> HttpResponse:
 def upload_file(request: HttpRequest) -> HttpResponse:
     """One file per request, so the page can show progress and a verdict per file."""
     uploaded = request.FILES.get("file")
+    defaults = FileDefaultsForm(request.POST)
+    label = ingest.upload_name(uploaded.name) if uploaded is not None else "Upload"
     if uploaded is None:
         results = [imports.ImportResult("Upload", "rejected", message="no file was received")]
+    elif not defaults.is_valid():
+        results = [imports.ImportResult(label, "rejected", message=defaults.refusal())]
     else:
-        results = _import_file(request, uploaded)
+        results = _import_file(request, uploaded, defaults.defaults())
     return _results(request, results)
 
 
@@ -55,14 +64,19 @@ def upload_file(request: HttpRequest) -> HttpResponse:
 def upload_text(request: HttpRequest) -> HttpResponse:
     form = PasteForm(request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         item = ingest.parse_pasted(
-            form.cleaned_data["title"], form.cleaned_data["text"], max_chars=_limits()["max_chars"]
+            data["title"],
+            data["text"],
+            max_chars=_limits()["max_chars"],
+            byline=data["byline"],
+            outlet=data["outlet"],
+            published=data["published"],
+            source_url=data["source_url"],
         )
     else:
-        item = ingest.ParsedItem(
-            request.POST.get("title", "").strip() or "Pasted text",
-            error="there is no text to import",
-        )
+        title = form.cleaned_data.get("title") or ""
+        item = ingest.ParsedItem(title.strip() or "Pasted text", error=form.refusal())
     results = imports.import_items([item], request.user)
     return _results(request, results)
 
@@ -79,7 +93,9 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "articles/import_job.html", {"job": job})
 
 
-def _import_file(request: HttpRequest, uploaded) -> list[imports.ImportResult]:
+def _import_file(
+    request: HttpRequest, uploaded, defaults: ingest.Defaults
+) -> list[imports.ImportResult]:
     limits = _limits()
     name = ingest.upload_name(uploaded.name)
     if uploaded.size > limits["max_bytes"]:
@@ -88,14 +104,14 @@ def _import_file(request: HttpRequest, uploaded) -> list[imports.ImportResult]:
         return [imports.ImportResult(name, "rejected", message=message)]
     data = uploaded.read()
     if not jobs.background_candidate(name, data):
-        items = ingest.parse_upload(name, data, **limits)
+        items = ingest.parse_upload(name, data, **limits, defaults=defaults)
         return imports.import_items(items, request.user)
     try:
         ingest.check_upload(name, data, limits["max_bytes"])
         ingest.read_text(data)
     except ingest.IngestError as error:
         return [imports.ImportResult(name, "rejected", message=str(error))]
-    job = jobs.queue_import(name, data, request.user)
+    job = jobs.queue_import(name, data, request.user, defaults=defaults)
     return [imports.ImportResult(name, "queued", job=job)]
 
 
@@ -106,11 +122,17 @@ def _visible_jobs(user):
     return ImportJob.objects.filter(created_by=user)
 
 
-def _page(request: HttpRequest, results: list[imports.ImportResult], status: int = 200):
+def _page(
+    request: HttpRequest,
+    results: list[imports.ImportResult],
+    status: int = 200,
+    defaults: FileDefaultsForm | None = None,
+):
     shown = {result.job.pk for result in results if result.job is not None}
     context = {
         "results": results,
         "paste_form": PasteForm(),
+        "defaults_form": defaults or FileDefaultsForm(),
         "max_mb": settings.NEWSROOM_MAX_UPLOAD_MB,
         "extensions": ", ".join(ingest.SUPPORTED_EXTENSIONS),
         "inline_max": jobs.INLINE_MAX_ITEMS,

@@ -27,12 +27,17 @@
     return { row, progress, details };
   }
 
-  function sendFile(url, file, results) {
+  function sendFile(form, file, results) {
     return new Promise(function (resolve) {
+      const url = form.dataset.fileUrl;
       const view = pendingRow(file);
       results.prepend(view.row);
       const body = new FormData();
       body.append("file", file);
+      // The outlet and date for articles that give none go with every file.
+      form.querySelectorAll("[data-upload-default]").forEach(function (field) {
+        body.append(field.name, field.value);
+      });
       const xhr = new XMLHttpRequest();
       xhr.open("POST", url);
       xhr.setRequestHeader("X-CSRFToken", csrfToken());
@@ -68,9 +73,10 @@
   async function uploadAll(form, files) {
     const results = document.getElementById("upload-results");
     for (const file of files) {
-      await sendFile(form.dataset.fileUrl, file, results);
+      await sendFile(form, file, results);
     }
-    form.reset();
+    // The chosen files go; the defaults stay for the next ones.
+    document.getElementById("file-input").value = "";
   }
 
   function setUpUpload() {
