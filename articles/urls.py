@@ -1,6 +1,7 @@
 """Every URL of the app, in one namespace ("articles:"); each package lists its own."""
 
 from articles.browse import urls as browse
+from articles.editing import urls as editing
 from articles.extraction import urls as extraction
 from articles.intake import urls as intake
 from articles.review import urls as review
@@ -10,6 +11,7 @@ app_name = "articles"
 urlpatterns = [
     *browse.urlpatterns,
     *intake.urlpatterns,
+    *editing.urlpatterns,
     *extraction.urlpatterns,
     *review.urlpatterns,
     *tags.urlpatterns,

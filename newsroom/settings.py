@@ -43,6 +43,9 @@ NEWSROOM_ARTICLE_SECONDS = float(os.environ.get("NEWSROOM_ARTICLE_SECONDS", "60"
 NEWSROOM_WORKER_GRACE_SECONDS = float(os.environ.get("NEWSROOM_WORKER_GRACE_SECONDS", "20"))
 # The longest article body accepted, in characters: PostgreSQL's tsvector caps out near 1 MB.
 NEWSROOM_MAX_ARTICLE_CHARS = int(os.environ.get("NEWSROOM_MAX_ARTICLE_CHARS", "400000"))
+# Deleted articles stay in the trash this many days; then `manage.py purge_trash` (which the
+# extraction workers also run once an hour) deletes them for good.
+NEWSROOM_TRASH_DAYS = float(os.environ.get("NEWSROOM_TRASH_DAYS", "30"))
 PORT = int(os.environ.get("PORT", "8000"))
 
 INSTALLED_APPS = [
@@ -80,6 +83,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # A statement cancelled by statement_timeout answers with a clear page (503).
     "newsroom.middleware.StatementTimeoutMiddleware",
+    # A view's 404 is the app's own page, in development too.
+    "newsroom.middleware.NotFoundPageMiddleware",
     # Login throttling; last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -180,6 +185,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(NEWSROOM_MAX_UPLOAD_MB * 1024 * 1024) + 1_048_576
 DATA_UPLOAD_MAX_NUMBER_FILES = 200
 
+CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the upload script reads it for its per-file requests
 X_FRAME_OPTIONS = "DENY"

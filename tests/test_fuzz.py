@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from pghistory.models import Context
 
 from articles import urls as article_urls
+from articles.editing import edits, trash
 from articles.models import Entity, ImportJob, Mention, Quote, Tag
 from articles.review import entities as entity_corrections
 from articles.tags import tagging
@@ -79,19 +80,21 @@ URLS = [
     Fuzzed("articles:detail", ("GET",), (), ARTICLE),
     Fuzzed("articles:review-queue", ("GET",), ("category", "page")),
     Fuzzed("articles:quote-add", ("POST",),
-           ("start", "end", "entity", "new_name", "kind", "category", *FOCUS), ARTICLE),
+           ("start", "end", "entity", "new_name", "kind", "category", "article_version", *FOCUS),
+           ARTICLE),
     Fuzzed("articles:mention-add", ("POST",),
-           ("start", "end", "label", "entity", "new_name", *FOCUS), ARTICLE),
+           ("start", "end", "label", "entity", "new_name", "article_version", *FOCUS), ARTICLE),
     Fuzzed("articles:entity-search", ("GET",), ("q", "label", "exclude", "create"), ARTICLE),
-    Fuzzed("articles:review-status", ("POST",), ("status", *FOCUS), ARTICLE),
+    Fuzzed("articles:review-status", ("POST",), ("status", "unreviewed", *FOCUS), ARTICLE),
     Fuzzed("articles:undo", ("POST",), ("change", "scope"), ARTICLE),
     Fuzzed("articles:quote-review", ("POST",), ("version", "status", *FOCUS), QUOTE),
     Fuzzed("articles:quote-edit", ("POST",),
-           ("version", "kind", "category", "start", "end", *FOCUS), QUOTE),
+           ("version", "kind", "category", "start", "end", "article_version", *FOCUS), QUOTE),
     Fuzzed("articles:quote-speaker", ("POST",), ("version", "entity", "new_name", *FOCUS), QUOTE),
     Fuzzed("articles:quote-delete", ("POST",), ("version", *FOCUS), QUOTE),
     Fuzzed("articles:mention-edit", ("POST",),
-           ("version", "label", "entity", "new_name", "start", "end", *FOCUS), MENTION),
+           ("version", "label", "entity", "new_name", "start", "end", "article_version", *FOCUS),
+           MENTION),
     Fuzzed("articles:mention-remove", ("POST",), ("version", *FOCUS), MENTION),
     Fuzzed("articles:entity-rename", ("POST",), ("article", "version", "name", *FOCUS), ENTITY),
     Fuzzed("articles:entity-alias", ("POST",),
@@ -106,9 +109,15 @@ URLS = [
     Fuzzed("articles:article-tags", ("GET",), (), ARTICLE),
     Fuzzed("articles:article-tag-add", ("POST",), ("name",), ARTICLE),
     Fuzzed("articles:article-tag-remove", ("POST",), (), (("pk", "article"), ("tag_pk", "tag"))),
-    Fuzzed("articles:upload", ("GET", "POST"), (), files="files"),
-    Fuzzed("articles:upload-file", ("POST",), (), files="file"),
-    Fuzzed("articles:upload-text", ("POST",), ("title", "text")),
+    Fuzzed("articles:upload", ("GET", "POST"), ("outlet", "published"), files="files"),
+    Fuzzed("articles:upload-file", ("POST",), ("outlet", "published"), files="file"),
+    Fuzzed("articles:upload-text", ("POST",),
+           ("title", "text", "outlet", "byline", "published", "source_url")),
+    Fuzzed("articles:article-edit", ("GET", "POST"),
+           ("version", "title", "byline", "outlet", "published", "source_url", "body"), ARTICLE),
+    Fuzzed("articles:article-delete", ("POST",), ("version",), ARTICLE),
+    Fuzzed("articles:trash", ("GET",), ("page",)),
+    Fuzzed("articles:article-restore", ("POST",), (), (("pk", "trashed"),)),
     Fuzzed("articles:import-job", ("GET",), (), (("pk", "import_job"),)),
     Fuzzed("articles:retry", ("POST",), (), ARTICLE),
     Fuzzed("login", ("GET", "POST"), ("username", "password", "next")),
@@ -151,6 +160,12 @@ CHOICES = {
     "new_name": ["Ada Lovelace", "Mayor"],
     "title": ["A title"],
     "text": ["Headline\n\nThe mayor said the plan would work."],
+    "body": ["The mayor said the plan would work well, and Ada agreed at last.", "x"],
+    "byline": ["Ann Lee"],
+    "published": ["2024-05-01", "2024-13-45"],
+    "source_url": ["https://example.com/story", "example.com/x", "ftp://x"],
+    "unreviewed": ["accept", "leave"],
+    "article_version": ["1", "2"],
     "q": ["mayor", "the", '"plan would"', "-x or y"],
     "outlet": ["Gazette"],
     "next": ["/", "/search/"],
@@ -255,6 +270,8 @@ def world(make_article, make_user) -> dict:
     tagging.apply_tag(article, tag, staff)
     entity_corrections.merge_entities(entity.pk, None, twin.pk, None, staff, article_id=article.pk)
     import_job = ImportJob.objects.create(filename="feed.jsonl", data=b"", lines=1)
+    trashed = trash.trash(make_article(body="A story in the trash.").pk, staff)
+    edits.edit_article(article.pk, staff, None, {"outlet": "Gazette"})
     return {
         "article": article,
         "entity": entity,
@@ -262,6 +279,7 @@ def world(make_article, make_user) -> dict:
         "quote": quote,
         "tag": tag,
         "import_job": import_job,
+        "trashed": trashed,
         "contexts": list(Context.objects.values_list("pk", flat=True)),
     }
 

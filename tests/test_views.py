@@ -94,6 +94,12 @@ MATRIX = [
     Route("articles:entity-alias", "POST",              "L    403    403    P        P", ENTITY),
     Route("articles:entity-merge", "POST",              "L    403    403    P        P", ENTITY),
     Route("articles:entity-split", "POST",              "L    403    403    P        P", ENTITY),
+    # Editing and the trash (articles/editing/urls.py)
+    Route("articles:article-edit", "GET",               "L    403    200    403      200", ARTICLE),
+    Route("articles:article-edit", "POST",              "L    403    P      403      P", ARTICLE),
+    Route("articles:article-delete", "POST",            "L    403    P      403      P", ARTICLE),
+    Route("articles:trash", "GET",                      "L    403    200    403      200"),
+    Route("articles:article-restore", "POST",           "L    403    P      403      P", ARTICLE),
     # Browse, search and tags (articles/browse/urls.py, articles/tags/urls.py)
     Route("articles:search", "GET",                     "L    403    200    200      200"),
     Route("articles:tags", "GET",                       "L    403    200    200      200"),

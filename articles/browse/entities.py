@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import permission_required
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from articles.browse import paging
 from articles.browse.forms import EntityDirectoryForm, SpeakerDirectoryForm, ignored_values
 from articles.models import Article, Entity, Quote
+from articles.review import changes
+from articles.roles import permission_required
 
 PAGE_SIZE = 25
 LABELS = {
@@ -40,7 +42,16 @@ def _query_without(request: HttpRequest, *keys: str) -> str:
 @permission_required("articles.view_article", raise_exception=True)
 @vary_on_headers("HX-Request", "HX-Target")
 def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    entity = get_object_or_404(Entity, pk=pk)
+    """An entity's articles and quotes. A merged-away entity's page sends its readers to the
+    entity it joined (302: the merge may be split again)."""
+    entity = Entity.objects.filter(pk=pk).first()
+    if entity is None:
+        joined = changes.merged_into(pk)
+        if joined is None:
+            raise Http404("There is no such entity.")
+        entity_id, name = joined
+        messages.info(request, f"“{name or 'That entity'}” was merged into this one.")
+        return redirect("articles:entity", pk=entity_id)
     articles = (
         Article.objects.mentioning(entity.pk)
         .defer("body", "repairs")

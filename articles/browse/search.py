@@ -19,7 +19,7 @@ from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article, Entity, Mention, Quote, Tag
+from articles.models import Article, Entity, Mention, Quote, Tag, live_q
 
 CONFIG = "english"
 # Private-use characters: ts_headline wraps matches in them, and they survive HTML escaping,
@@ -264,9 +264,9 @@ class ArticleSearch:
         if narrowed:
             n = Count("articles", filter=Q(articles__in=self.matching(without="tag").values("pk")))
         else:
-            # Over the whole archive: count the taggings alone, not each against the articles
-            # (at 100,000 articles, 50 ms instead of 290).
-            n = Count("articles")
+            # Over the whole archive: count the taggings, not each against the search (at
+            # 100,000 articles, 50 ms instead of 290); only the trash is left out.
+            n = Count("articles", filter=live_q("articles__"))
         # An empty IN () would make Django drop the whole query (EmptyResultSet).
         chosen = selected or {0}
         tags = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -19,6 +18,7 @@ from articles.browse.search import (
     has_tag,
 )
 from articles.models import Article, Tag
+from articles.roles import permission_required
 
 LIST_PAGE_SIZE = 25
 SEARCH_PAGE_SIZE = 20

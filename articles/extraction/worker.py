@@ -16,7 +16,8 @@ Faults it survives:
   (NEWSROOM_WORKER_GRACE_SECONDS); otherwise the analysis is stopped, the articles not done
   are released for another worker, and the process exits 0 within the grace period.
 
-Between batches the worker also runs background imports (articles/intake/jobs.py).
+Between batches the worker also runs background imports (articles/intake/jobs.py), and once an
+hour purges the articles whose time in the trash is up (articles/editing/trash.py).
 
 Every batch is recorded as an ExtractionRun, closed with its outcome however it ends; runs
 of workers that vanished (SIGKILL) are closed as abandoned by the next worker to start.
@@ -47,6 +48,7 @@ from django.db.backends.signals import connection_created
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from articles.editing import trash
 from articles.extraction import queue
 from articles.extraction.analyser import Analyser, Outcome
 from articles.extraction.store import apply_extraction, resolve_entities
@@ -68,6 +70,7 @@ RECONNECT_DELAYS = (0.5, 1, 2, 4, 8, 15, 30)
 # Part of the grace period kept for releasing claims and closing the run after stopping.
 SHUTDOWN_RESERVE_SECONDS = 3.0
 APPLICATION_NAME = "newsroom worker"
+PURGE_EVERY_SECONDS = 3600
 
 
 class Stopping(Exception):
@@ -92,7 +95,7 @@ def prepare_session(sender=None, connection=None, **kwargs) -> None:
 def close_abandoned_runs(lease_seconds: float) -> int:
     """Close the runs of workers that vanished: unfinished, older than a lease, and their
     worker holds no live claim."""
-    live = Article.objects.filter(
+    live = Article.with_trash.filter(
         status=Article.Status.PROCESSING, lease_expires_at__gt=Now()
     ).values("claimed_by")
     return (
@@ -119,6 +122,7 @@ class Worker:
     log: Callable[[str], None] = logger.info
     _stop_requested: float | None = None
     _analyser: Analyser | None = None
+    _last_purge: float | None = None
 
     @property
     def analyser(self) -> Analyser:
@@ -180,6 +184,7 @@ class Worker:
             while not self.stopping:
                 if not connection.in_atomic_block:  # a caller's transaction is not ours to drop
                     close_old_connections()
+                self._purge_trash()
                 if self._import_one():
                     continue
                 ids = self._database(
@@ -227,6 +232,17 @@ class Worker:
         self.log(f"{self.name}: background import {job} {ended}")
         return True
 
+    def _purge_trash(self) -> None:
+        """Once an hour, delete for good the articles whose time in the trash is up
+        (editing/trash.py), so that no deployment needs a cron job for it."""
+        now = time.monotonic()
+        if self._last_purge is not None and now - self._last_purge < PURGE_EVERY_SECONDS:
+            return
+        self._last_purge = now
+        purged = self._database(lambda: trash.purge(trash.due_for_purge()), "purging the trash")
+        if purged:
+            self.log(f"{self.name}: purged {len(purged)} articles from the trash")
+
     def _idle(self, listener: queue.Listener) -> None:
         """Wait until notified or the poll interval passes, waking each second for SIGTERM."""
         deadline = time.monotonic() + self.poll_seconds
@@ -257,7 +273,7 @@ class Worker:
                 "recording the run",
             )
             bodies = self._database(
-                lambda: dict(Article.objects.filter(id__in=ids).values_list("id", "body")),
+                lambda: dict(Article.with_trash.filter(id__in=ids).values_list("id", "body")),
                 "reading articles",
             )
             claims.pending &= set(bodies)

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from articles.editing import trash
 from articles.models import Article, Entity, EntityAlias, Mention, Quote, ReviewState
 from articles.review import entities as entity_corrections
 from articles.review import highlight, history
 from articles.review.corrections import ENTITY_LABELS
+from articles.roles import permission_required
 
 
 @require_GET
 @permission_required("articles.view_article", raise_exception=True)
 @vary_on_headers("HX-Request")
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The article page: highlighted text, quotes, entities, history (the review screen)."""
-    article = get_object_or_404(Article.objects.select_related("uploaded_by", "reviewed_by"), pk=pk)
+    """The article page: highlighted text, quotes, entities, history (the review screen).
+
+    An article in the trash gets a 404 page that says so, with the way to restore it.
+    """
+    article = Article.objects.select_related("uploaded_by", "reviewed_by").filter(pk=pk).first()
+    if article is None:
+        trashed = get_object_or_404(Article.with_trash.select_related("deleted_by"), pk=pk)
+        context = {"article": trashed, "purge_at": trash.purge_date(trashed)}
+        return render(request, "articles/in_trash.html", context, status=404)
     if request.htmx:
         # Only the extraction status polls this page; when extraction ends, show the results.
         response = render(request, "articles/detail.html#extraction-status", {"article": article})
@@ -61,12 +69,15 @@ def article_context(article: Article, user=None, **extra) -> dict:
     counts = {state: 0 for state in ReviewState.values}
     for quote in quotes:
         counts[quote.status] += 1
+    flagged = [item for item in (*quotes, *mentions) if item.edited_from]
     changes = history.change_sets(article, user)
     return {
         "article": article,
         "paragraphs": highlight.paragraphs(article.body, quotes, mentions),
         "quotes": quotes,
         "quote_counts": counts,
+        "flagged": flagged,
+        "trash_days": trash.trash_days(),
         "entities": entity_rows,
         "legend": [
             (label, ENTITY_LABELS.get(label, label), highlight.entity_class(label))

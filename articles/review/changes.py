@@ -23,6 +23,7 @@ Metadata keys, named here and read or written nowhere else:
     undoes       on an undo: the id of the change set it undid
     undone_by    on a change set undone whole: the undo's id
     undone_on    on a bulk change: {article pk: undo id} for articles it was undone on alone
+    purged       on a purge of the trash: the pks of the articles deleted for good
 
 Where a change set belongs: to its `article`; when it has none, to every article whose rows
 (quotes, mentions, taggings, review status) it changed. It is listed in the History of every
@@ -43,9 +44,16 @@ from any article it touched:
     all   every row not yet undone on its own article, global rows included.
 
 Every other change set is undone whole. Adding an article to the archive (inserting, or
-deleting, an Article row) is never undone here.
+deleting, an Article row) is never undone here. Editing an article (editing/edits.py) is: its
+metadata and text go back; when the text goes back, the items the edit moved or dropped are
+put back as they were, and items made since (the re-extraction's) follow the text back
+(editing/offsets.py), or are dropped if unreviewed machine output; the article is queued for
+extraction again. Undoing a move to the trash restores the article; undoing a restore puts it
+back in the trash.
 
-Who may undo: whoever may make every change the undo makes, row by row (`PERMISSIONS`):
+Who may undo: whoever may make every change the undo makes, row by row (`PERMISSIONS`); an
+article edit needs change_article, and a move to or from the trash delete_article, which cover
+the items the edit moved;
 quotes, mentions and review status need review rights and the model's add, change or delete
 permission; entities and aliases need change_entity, and recreating an entity add_entity (as
 a split does), deleting one delete_mention (as a merge does); taggings need tag_article; tags
@@ -66,8 +74,11 @@ import pghistory
 from django.db import IntegrityError, connection, models, transaction
 from pghistory.models import Context
 
+from articles.editing import offsets
+from articles.extraction import queue
 from articles.models import (
     Article,
+    ArticleEditEvent,
     ArticleReviewEvent,
     ArticleTagEvent,
     Entity,
@@ -106,6 +117,7 @@ SPLIT_OF = "split_of"
 UNDOES = "undoes"
 UNDONE_BY = "undone_by"
 UNDONE_ON = "undone_on"
+PURGED = "purged"
 ITEM_KEYS = {Quote: "quote", Mention: "mention"}
 
 # What undo does to a row (snapshots.CREATE, RESTORE, DELETE), and what that needs of the user.
@@ -122,6 +134,7 @@ PERMISSIONS: dict[type[models.Model], dict[str, tuple[str, ...]]] = {
         DELETE: (REVIEW, "articles.delete_mention"),
     },
     # Only review-status rows: an article's own insert is never undone (see NotUndoable).
+    # Its edits are another event model's rows (ARTICLE_EDITS).
     Article: {RESTORE: (REVIEW,)},
     Entity: {
         CREATE: ("articles.change_entity", "articles.add_entity"),
@@ -147,6 +160,9 @@ DOINGS = {
     Tag: "manage tags",
 }
 HERE, ALL = "here", "all"
+# Undoing an article edit: editing it again, or moving it to or from the trash.
+EDIT_ARTICLE = ("articles.change_article",)
+TRASH_ARTICLE = ("articles.delete_article",)
 
 
 class Refused(Exception):
@@ -198,6 +214,7 @@ def change_set(
     split_of: uuid.UUID | None = None,
     bulk: int | None = None,
     undoes: uuid.UUID | None = None,
+    purged: list[int] | None = None,
 ) -> Iterator[uuid.UUID]:
     """Group the writes made inside into one change set described by these marks; yield its id.
 
@@ -215,6 +232,7 @@ def change_set(
         SPLIT_OF: str(split_of) if split_of is not None else None,
         BULK: bulk,
         UNDOES: str(undoes) if undoes is not None else None,
+        PURGED: purged,
     }
     if item is not None:
         metadata[ITEM_KEYS[type(item)]] = item.pk
@@ -301,16 +319,43 @@ def action_of(head: Header, found: list[Event], tag_names: dict[int, str]) -> st
 # Who may undo what -------------------------------------------------------------------------
 
 
+def _is_edit(row: Row) -> bool:
+    return row.source is ArticleEditEvent
+
+
+def _moves_trash(row: Row) -> bool:
+    return (row.expected or {}).get("deleted_at") != (row.target or {}).get("deleted_at")
+
+
 def _missing(user, rows: list[Row]) -> list[str]:
-    """What the user may not do of what undoing these rows does, in words."""
+    """What the user may not do of what undoing these rows does, in words.
+
+    An article edit's own permission covers the rows of its article it moved along.
+    """
+    edited = {row.pk for row in rows if _is_edit(row)}
     missing = []
     for row in rows:
-        perms = PERMISSIONS.get(row.model, {}).get(row.op)
-        if perms is None or not user.has_perms(perms):
+        if _is_edit(row):
+            trash = _moves_trash(row)
+            perms = TRASH_ARTICLE if trash else EDIT_ARTICLE
+            doing = "delete and restore articles" if trash else "edit articles"
+        elif _row_article(row) in edited:
+            continue
+        else:
+            perms = PERMISSIONS.get(row.model, {}).get(row.op)
             doing = DOINGS.get(row.model, "change this")
-            if doing not in missing:
-                missing.append(doing)
+        if (perms is None or not user.has_perms(perms)) and doing not in missing:
+            missing.append(doing)
     return missing
+
+
+def _row_article(row: Row) -> int | None:
+    """The article a row of a quote, mention or review status is part of."""
+    if row.model is Article:
+        return row.pk
+    if row.model in (Quote, Mention):
+        return (row.expected or row.target or {}).get("article_id")
+    return None
 
 
 def _selected(head: Header, found: list[Event], article_id: int, scope: str) -> list[Event]:
@@ -438,7 +483,12 @@ def _undo(change_id: uuid.UUID, user, article_id: int, scope: str) -> Undone:
         bulk=len(articles) if head.bulk and not here else None,
         undoes=context.pk,
     ) as undo_id:
+        text = _text_change(rows)
+        if text is not None:
+            _follow_text_back(rows, *text)
         put_back(rows)
+        if text is not None:
+            queue.requeue(text[0], take_over=True)
         # put_back() bypasses Django's cascades: a row made since that refers to a row it
         # deleted is a foreign-key violation here, and the undo is refused.
         connection.check_constraints()
@@ -457,6 +507,24 @@ def _undo(change_id: uuid.UUID, user, article_id: int, scope: str) -> Undone:
     else:
         notice = f"Undone: {action}."
     return Undone(action, notice, any(row.model in (Tag, Tagging) for row in rows))
+
+
+def _text_change(rows: list[Row]) -> tuple[int, str, str] | None:
+    """(article, its text now, its text before) if undoing these rows changes an article's
+    text; None otherwise."""
+    for row in rows:
+        if _is_edit(row) and row.expected["body"] != row.target["body"]:
+            return row.pk, row.expected["body"], row.target["body"]
+    return None
+
+
+def _follow_text_back(rows: list[Row], article_id: int, now: str, before: str) -> None:
+    """Ready an article's items for its text going back: the rows the undo puts back are left
+    alone; kept items made since follow the text, and unreviewed machine output made since
+    (the re-extraction's) is dropped. Call with the rows locked."""
+    own = frozenset((row.model, row.pk) for row in rows if row.model in (Quote, Mention))
+    offsets.move_kept_items(article_id, now, before, exclude=own)
+    offsets.drop_machine_items(article_id, exclude=own)
 
 
 def _and(words: list[str]) -> str:
@@ -519,6 +587,33 @@ def merge_to_split(change_id: Any, entity_id: int) -> Merge | None:
         .first()
     )
     return _merge(context) if context is not None else None
+
+
+def merged_into(entity_id: int, hops: int = 10) -> tuple[int, str] | None:
+    """The entity a merged-away entity lives on in (the one it was merged into, or, if that
+    was merged away too, the one that one joined, and so on), with the merged entity's name.
+
+    None if no merge took it (or the merge was undone or split), or if the trail ends at no
+    entity. Two queries per hop.
+    """
+    seen = {entity_id}
+    name = ""
+    for _ in range(hops):
+        merge = (
+            _splittable()
+            .filter(metadata__merged=entity_id)
+            .order_by("-created_at")
+            .values_list("metadata", flat=True)
+            .first()
+        )
+        if merge is None or merge[ENTITY] in seen:
+            return None
+        name = name or merge.get(MERGED_NAME, "")
+        entity_id = merge[ENTITY]
+        seen.add(entity_id)
+        if Entity.objects.filter(pk=entity_id).exists():
+            return entity_id, name
+    return None
 
 
 def mark_split(merge: Merge) -> None:

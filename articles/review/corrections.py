@@ -20,7 +20,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from articles.models import Article, Entity, EntityAlias, Mention, Origin, Quote, ReviewState
@@ -59,8 +59,24 @@ class Conflict(CorrectionError):
         )
 
 
-def _lock_article(article_id: int) -> Article:
-    return Article.objects.select_for_update(no_key=True).only("id", "body").get(pk=article_id)
+def _lock_article(article_id: int, version: int | None = None) -> Article:
+    """Lock an article outside the trash; with `version`, check that its text is the one the
+    reviewer's offsets were taken from (an editor may have changed it since)."""
+    article = (
+        Article.objects.select_for_update(no_key=True)
+        .only("id", "body", "version")
+        .filter(pk=article_id)
+        .first()
+    )
+    if article is None:
+        raise Conflict(None, "This article is no longer here: it was moved to the trash.")
+    if version is not None and article.version != int(version):
+        raise Conflict(
+            None,
+            "The article was edited since you opened it, so your selection may be on other "
+            "words now. Nothing was saved: select the text again.",
+        )
+    return article
 
 
 def _lock_item(model: type[Quote] | type[Mention], pk: int, version: int | None):
@@ -89,6 +105,11 @@ def _editing(model: type[Quote] | type[Mention], pk: int, version: int | None, u
             _start_review(article.pk, user)
 
 
+def _check_text_version(article: Article, version: int | None) -> None:
+    if version is not None and article.version != int(version):
+        _lock_article(article.pk, version)  # raises the Conflict that says so
+
+
 def _span(article: Article, start: int | None, end: int | None) -> tuple[int, int, str]:
     if start is None or end is None:
         raise CorrectionError("Select the text in the article first.")
@@ -106,9 +127,22 @@ def _span(article: Article, start: int | None, end: int | None) -> tuple[int, in
 
 
 def _save(item, user, fields: list[str]) -> None:
+    """Save a reviewer's correction. A reviewer has now seen an item an edit had flagged,
+    unless it is still detached (its words gone)."""
     item.version += 1
     item.reviewed_by = user
+    if item.edited_from and not item.is_detached:
+        item.edited_from = ""
+        fields = [*fields, "edited_from"]
     item.save(update_fields=[*fields, "version", "reviewed_by", "updated_at"])
+
+
+def _check_attached(item: Quote | Mention) -> None:
+    if item.is_detached:
+        raise CorrectionError(
+            "An edit of the article took this item's words. Select its new words in the "
+            "article, or delete it."
+        )
 
 
 def _remove(item: Quote | Mention, user) -> None:
@@ -148,6 +182,8 @@ def review_quote(quote_id: int, version: int | None, user, status: str) -> Quote
         raise CorrectionError("A quote can only be accepted or rejected here.")
     action = f"{ReviewState(status).label} quote"
     with _editing(Quote, quote_id, version, user, action) as (_, quote):
+        if status == ReviewState.ACCEPTED:
+            _check_attached(quote)
         quote.status = status
         _save(quote, user, ["status"])
     return quote
@@ -170,10 +206,14 @@ def correct_quote(
     category: str | None = None,
     start: int | None = None,
     end: int | None = None,
+    article_version: int | None = None,
 ) -> Quote:
-    """Change a quote's type, category or boundaries. Same locks as review_quote."""
+    """Change a quote's type, category or boundaries. Same locks as review_quote; new
+    boundaries are refused (Conflict) if `article_version` is given and the text changed."""
     _check_quote_choices(kind, category)
     with _editing(Quote, quote_id, version, user, "Correct quote") as (article, quote):
+        if start is not None and end is not None:
+            _check_text_version(article, article_version)
         fields = ["status"]
         if kind is not None:
             quote.kind = kind
@@ -226,12 +266,13 @@ def add_quote(
     new_name: str = "",
     kind: str = Quote.Kind.DIRECT,
     category: str = Quote.Category.QUOTE,
+    article_version: int | None = None,
 ) -> Quote:
     """Add a quote or attribution the extraction missed. Locks the article FOR NO KEY
-    UPDATE."""
+    UPDATE; Conflict if `article_version` is given and the text changed since."""
     _check_quote_choices(kind, category)
     with transaction.atomic():
-        article = _lock_article(article_id)
+        article = _lock_article(article_id, article_version)
         start, end, text = _span(article, start, end)
         with change_set(user, "Add quote", article=article.pk):
             speaker = _speaker(entity_id, new_name) if (entity_id or new_name.strip()) else None
@@ -273,9 +314,18 @@ def relabel_mention(mention_id: int, version: int | None, user, label: str) -> M
     return mention
 
 
-def set_mention_span(mention_id: int, version: int | None, user, start: int, end: int) -> Mention:
-    """Fix a mention's boundaries. Same locks as relabel_mention."""
+def set_mention_span(
+    mention_id: int,
+    version: int | None,
+    user,
+    start: int,
+    end: int,
+    article_version: int | None = None,
+) -> Mention:
+    """Fix a mention's boundaries. Same locks as relabel_mention; Conflict if
+    `article_version` is given and the text changed since."""
     with _editing(Mention, mention_id, version, user, "Fix mention span") as (article, mention):
+        _check_text_version(article, article_version)
         mention.start, mention.end, mention.text = _span(article, start, end)
         mention.status = ReviewState.CORRECTED
         _save(mention, user, ["start", "end", "text", "status"])
@@ -317,10 +367,12 @@ def add_mention(
     *,
     entity_id: int | None = None,
     new_name: str = "",
+    article_version: int | None = None,
 ) -> Mention:
-    """Add a mention the extraction missed. Locks the article FOR NO KEY UPDATE."""
+    """Add a mention the extraction missed. Locks the article FOR NO KEY UPDATE; Conflict if
+    `article_version` is given and the text changed since."""
     with transaction.atomic():
-        article = _lock_article(article_id)
+        article = _lock_article(article_id, article_version)
         start, end, text = _span(article, start, end)
         with change_set(user, "Add mention", article=article.pk):
             if entity_id:
@@ -354,18 +406,44 @@ def _start_review(article_id: int, user) -> None:
     )
 
 
-def set_review_status(article_id: int, user, status: str) -> Article:
+# What to do with unreviewed quotes when an article is marked reviewed.
+ACCEPT, LEAVE = "accept", "leave"
+
+
+def set_review_status(article_id: int, user, status: str, unreviewed: str | None = None) -> Article:
     """Set the article's review status; "reviewed" records who and when.
 
-    Locks the article row FOR NO KEY UPDATE.
+    Marking an article reviewed while quotes are unreviewed needs a decision, `unreviewed`:
+    ACCEPT them (in the same change set) or LEAVE them as they are; without one it is refused,
+    saying how many. Locks the article row FOR NO KEY UPDATE.
     """
     if status not in Article.ReviewStatus.values:
         raise CorrectionError("Unknown review status.")
+    if unreviewed not in (None, "", ACCEPT, LEAVE):
+        raise CorrectionError("Accept the unreviewed quotes or leave them, nothing else.")
     with transaction.atomic():
         article = _lock_article(article_id)
         label = Article.ReviewStatus(status).label
-        with change_set(user, f"Mark {label.lower()}", article=article.pk):
-            reviewed = status == Article.ReviewStatus.REVIEWED
+        reviewed = status == Article.ReviewStatus.REVIEWED
+        waiting = Quote.objects.filter(article=article, status=ReviewState.UNREVIEWED)
+        count = waiting.count() if reviewed else 0
+        if count and not unreviewed:
+            raise CorrectionError(
+                f"{count} quote{'s are' if count != 1 else ' is'} still unreviewed: accept "
+                f"{'them' if count != 1 else 'it'}, or mark the article reviewed leaving "
+                f"{'them' if count != 1 else 'it'} unreviewed."
+            )
+        action = f"Mark {label.lower()}"
+        if count and unreviewed == ACCEPT:
+            action += f", accepting {count} quote{'s' if count != 1 else ''}"
+        with change_set(user, action, article=article.pk):
+            if count and unreviewed == ACCEPT:
+                waiting.update(
+                    status=ReviewState.ACCEPTED,
+                    reviewed_by=user,
+                    version=F("version") + 1,
+                    updated_at=timezone.now(),
+                )
             Article.objects.filter(pk=article.pk).update(
                 review_status=status,
                 reviewed_by=user if reviewed else None,

@@ -4,6 +4,9 @@ Spans may overlap or nest (a direct quote inside an indirect one, two mentions o
 words), so the text is cut at every span boundary and each piece is wrapped in every span that
 covers it. The innermost element of each piece carries `data-s`, its offset in the body, and
 holds exactly the body's characters, so the browser can turn a selection back into offsets.
+
+An item an edit detached (its words gone: an empty span) is a pin where its words were, outside
+the text's characters like the speaker tags.
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ def entity_class(label: str) -> str:
 
 
 def paragraphs(body: str, quotes: Sequence[Quote], mentions: Sequence[Mention]) -> list[Paragraph]:
-    """Marked-up paragraphs of `body`; only standing mentions are marked (not rejected ones)."""
-    quotes = sorted(quotes, key=lambda q: (q.start, -q.end))
+    """Marked-up paragraphs of `body`; only standing mentions are marked (not rejected ones),
+    and detached items are pins."""
+    pins = [item for item in (*quotes, *mentions) if item.is_detached]
+    quotes = sorted((q for q in quotes if not q.is_detached), key=lambda q: (q.start, -q.end))
     mentions = sorted((m for m in mentions if m.is_standing), key=lambda m: (m.start, -m.end))
     result = []
     for match in PARAGRAPH.finditer(body):
@@ -44,7 +49,8 @@ def paragraphs(body: str, quotes: Sequence[Quote], mentions: Sequence[Mention]) 
             continue
         start = match.start() + len(text) - len(text.lstrip())
         end = match.end() - (len(text) - len(text.rstrip()))
-        result.append(Paragraph(start, _mark(body, start, end, quotes, mentions)))
+        here = [pin for pin in pins if start <= pin.start <= end]
+        result.append(Paragraph(start, _mark(body, start, end, quotes, mentions, here)))
     return result
 
 
@@ -52,16 +58,17 @@ def _covering(items: Iterable, start: int, end: int) -> list:
     return [item for item in items if item.start <= start and item.end >= end]
 
 
-def _mark(body: str, start: int, end: int, quotes, mentions) -> SafeString:
+def _mark(body: str, start: int, end: int, quotes, mentions, pins=()) -> SafeString:
     # Only the spans touching this paragraph are looked at for its pieces.
     quotes = [q for q in quotes if q.start < end and q.end > start]
     mentions = [m for m in mentions if m.start < end and m.end > start]
     cuts = {start, end}
-    for item in (*quotes, *mentions):
+    for item in (*quotes, *mentions, *pins):
         cuts.update(c for c in (item.start, item.end) if start < c < end)
     points = sorted(cuts)
     parts: list[str] = []
     for a, b in zip(points, points[1:], strict=False):
+        parts.extend(_pin(pin) for pin in pins if pin.start == a)
         html = format_html('<span data-s="{}">{}</span>', a, body[a:b])
         for mention in reversed(_covering(mentions, a, b)):
             html = format_html(
@@ -84,7 +91,23 @@ def _mark(body: str, start: int, end: int, quotes, mentions) -> SafeString:
                 html,
             )
         parts.append(html)
+    parts.extend(_pin(pin) for pin in pins if pin.start == end)
     return mark_safe("".join(conditional_escape(p) for p in parts))
+
+
+def _pin(item: Quote | Mention) -> SafeString:
+    """Where a detached item's words were: a mark outside the text's characters."""
+    noun, prefix = ("quote", "q") if isinstance(item, Quote) else ("mention", "m")
+    return format_html(
+        '<span class="pin" id="{}-{}" data-pin="{}{}" contenteditable="false" '
+        'title="An edit removed the words of this {}: “{}”">⚠</span>',
+        prefix,
+        item.pk,
+        prefix,
+        item.pk,
+        noun,
+        item.edited_from,
+    )
 
 
 def _speaker_tag(quote: Quote) -> SafeString:

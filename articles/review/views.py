@@ -13,7 +13,6 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +27,7 @@ from articles.review import changes, corrections
 from articles.review import entities as entity_corrections
 from articles.review.article import article_context
 from articles.review.corrections import ENTITY_LABELS, Conflict, CorrectionError
+from articles.roles import permission_required
 
 TEMPLATE = "articles/detail.html"
 QUEUE_SIZE = 50
@@ -96,7 +96,8 @@ def correction(model: type | None, *perms: str) -> Callable:
                     return HttpResponseBadRequest("The article is missing.")
                 article_id = int(article_id)
             else:
-                obj = get_object_or_404(model.objects.only("id", "article_id"), pk=pk)
+                # An item of an article in the trash is not found, as its article is not.
+                obj = get_object_or_404(model.objects.live().only("id", "article_id"), pk=pk)
                 article_id = obj.article_id
             try:
                 extra = action(request, obj, article_id) or {}
@@ -180,6 +181,7 @@ def quote_edit(request, quote, article_id):
         category=request.POST.get("category") or None,
         start=_int(request, "start"),
         end=_int(request, "end"),
+        article_version=_int(request, "article_version"),
     )
     return {"notice": "Saved the quote."}
 
@@ -213,6 +215,7 @@ def quote_add(request, article_id, _):
         new_name=_name(request, "new_name"),
         kind=request.POST.get("kind") or Quote.Kind.DIRECT,
         category=request.POST.get("category") or Quote.Category.QUOTE,
+        article_version=_int(request, "article_version"),
     )
     noun = quote.get_category_display().lower()
     return {"notice": f"Added the {noun}.", "focus": f"q{quote.pk}"}
@@ -233,7 +236,12 @@ def mention_edit(request, mention, article_id):
         corrections.link_mention(mention.pk, version, user, new_name=new_name)
     else:
         corrections.set_mention_span(
-            mention.pk, version, user, _int(request, "start"), _int(request, "end")
+            mention.pk,
+            version,
+            user,
+            _int(request, "start"),
+            _int(request, "end"),
+            article_version=_int(request, "article_version"),
         )
     return {"notice": "Saved the mention.", "focus": f"m{mention.pk}"}
 
@@ -254,6 +262,7 @@ def mention_add(request, article_id, _):
         request.POST.get("label") or "PERSON",
         entity_id=_int(request, "entity"),
         new_name=_name(request, "new_name"),
+        article_version=_int(request, "article_version"),
     )
     return {"notice": "Added the mention.", "focus": f"m{mention.pk}"}
 
@@ -349,10 +358,14 @@ def entity_search(request: HttpRequest, pk: int) -> HttpResponse:
 
 @correction(None)
 def review_status(request, article_id, _):
+    unreviewed = request.POST.get("unreviewed") or None
     article = corrections.set_review_status(
-        article_id, request.user, request.POST.get("status", "")
+        article_id, request.user, request.POST.get("status", ""), unreviewed
     )
-    return {"notice": f"Marked {article.get_review_status_display().lower()}."}
+    status = article.get_review_status_display().lower()
+    if unreviewed == corrections.ACCEPT:
+        return {"notice": f"Accepted the unreviewed quotes and marked the article {status}."}
+    return {"notice": f"Marked {status}."}
 
 
 @require_POST

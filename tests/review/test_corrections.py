@@ -253,7 +253,7 @@ def test_mention_corrections(story, reviewer):
 
 
 def test_review_status_records_who(story, reviewer):
-    article = corrections.set_review_status(story["article"].pk, reviewer, "reviewed")
+    article = corrections.set_review_status(story["article"].pk, reviewer, "reviewed", "leave")
     assert article.reviewed_by == reviewer and article.reviewed_at
     changes.undo(history.change_sets(article)[0].id, reviewer, article.pk)
     article.refresh_from_db()

@@ -336,7 +336,10 @@ def test_add_quote_and_mark_reviewed(client_for, article, reviewer):
     )
     assert bad.status_code == 422 and "outside the article" in bad.content.decode()
 
-    client.post(reverse("articles:review-status", args=[article.pk]), {"status": "reviewed"})
+    client.post(
+        reverse("articles:review-status", args=[article.pk]),
+        {"status": "reviewed", "unreviewed": "leave"},
+    )
     article.refresh_from_db()
     assert article.review_status == "reviewed" and article.reviewed_by.username.startswith(
         "reviewer"
@@ -542,3 +545,52 @@ def test_a_refused_new_name_for_a_mention_creates_no_entity(client_for, article,
     assert response.status_code == (409 if htmx else 302)
     assert snapshot() == before
     assert not Entity.objects.filter(name="Ada Lovelace").exists()
+
+
+# Marking reviewed with quotes still unreviewed ------------------------------------------------
+
+
+def test_mark_reviewed_asks_what_to_do_with_unreviewed_quotes_and_says_how_many(
+    client_for, article
+):
+    client = client_for("reviewer")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "3 quotes are still unreviewed" in page
+    assert "Accept 3 and mark reviewed" in page and "Leave them, mark reviewed" in page
+    url = reverse("articles:review-status", args=[article.pk])
+    refused = client.post(url, {"status": "reviewed"}, **HTMX)
+    assert refused.status_code == 422
+    assert "3 quotes are still unreviewed: accept them" in refused.content.decode()
+    assert Article.objects.get(pk=article.pk).review_status == "needs_review"
+
+
+def test_mark_reviewed_accepting_the_unreviewed_quotes_is_one_change_undone_whole(
+    client_for, article
+):
+    client = client_for("reviewer")
+    url = reverse("articles:review-status", args=[article.pk])
+    response = client.post(url, {"status": "reviewed", "unreviewed": "accept"}, **HTMX)
+    assert "Accepted the unreviewed quotes and marked the article reviewed" in response.text
+    assert set(article.quotes.values_list("status", flat=True)) == {ReviewState.ACCEPTED}
+    assert Article.objects.get(pk=article.pk).review_status == "reviewed"
+    change = re.search(r'name="change" value="([^"]+)"', response.text).group(1)
+    client.post(reverse("articles:undo", args=[article.pk]), {"change": change}, **HTMX)
+    assert set(article.quotes.values_list("status", flat=True)) == {ReviewState.UNREVIEWED}
+    assert Article.objects.get(pk=article.pk).review_status == "needs_review"
+
+
+def test_mark_reviewed_leaving_the_unreviewed_quotes(client_for, article):
+    client = client_for("reviewer")
+    url = reverse("articles:review-status", args=[article.pk])
+    client.post(url, {"status": "reviewed", "unreviewed": "leave"}, **HTMX)
+    assert set(article.quotes.values_list("status", flat=True)) == {ReviewState.UNREVIEWED}
+    assert Article.objects.get(pk=article.pk).review_status == "reviewed"
+
+
+def test_with_every_quote_reviewed_mark_reviewed_asks_nothing(client_for, article):
+    article.quotes.update(status=ReviewState.ACCEPTED)
+    client = client_for("reviewer")
+    assert "still unreviewed" not in client.get(article.get_absolute_url()).content.decode()
+    url = reverse("articles:review-status", args=[article.pk])
+    assert client.post(url, {"status": "reviewed"}, **HTMX).status_code == 200
+    assert Article.objects.get(pk=article.pk).review_status == "reviewed"

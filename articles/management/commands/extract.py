@@ -96,9 +96,11 @@ class Command(BaseCommand):
 
     def _extract_articles(self, worker: Worker, ids: list[int], force: bool) -> None:
         for pk in ids:
-            article = Article.objects.filter(pk=pk).only("status").first()
+            article = Article.with_trash.filter(pk=pk).only("status", "deleted_at").first()
             if article is None:
                 raise CommandError(f"No article {pk}.")
+            if article.in_trash:
+                raise CommandError(f"Article {pk} is in the trash; restore it first.")
             if article.status == Article.Status.EXTRACTED and not force:
                 self.stdout.write(f"Article {pk} is already extracted; use --force to redo it.")
                 continue
