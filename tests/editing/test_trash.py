@@ -293,3 +293,23 @@ def test_reviewers_have_no_trash(client_for):
     response = client_for("reviewer").get(reverse("articles:trash"))
     assert response.status_code == 403
     assert "Editors" in response.content.decode() and "Admins" in response.content.decode()
+
+
+def test_the_trash_page_costs_the_same_queries_for_one_article_or_many(
+    make_article, client_for, editor
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("editor")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("articles:trash")).status_code == 200
+        return len(captured)
+
+    trash.trash(make_article().pk, editor)
+    one = queries()
+    for _ in range(5):
+        trash.trash(make_article().pk, editor)
+    assert queries() == one
