@@ -155,6 +155,12 @@ class SpeakerResolver:
         if mention is not None:
             return self._speaker(start, end, text, mention.cluster, "name")
         word = lemma(head)
+        if word in DOCUMENT_NOUNS:
+            issuer = self._issuer(head)
+            if issuer is not None:
+                # "Suncor's release said", "her statement said": the document is the mention
+                # as written, and whoever issued it is who the quote is from.
+                return self._speaker(start, end, text, issuer, "role")
         if word in ROLE_NOUNS:
             cluster = self.role_holder(word, head.idx)
             if cluster is None:
@@ -184,6 +190,18 @@ class SpeakerResolver:
                         named = self.mention_at(obj.idx, obj.idx + len(obj.text))
                         if obj.dep_ == "pobj" and named is not None:
                             return named
+        return None
+
+    def _issuer(self, head: Token) -> int | None:
+        """The cluster of whoever a possessive gives as a document's owner, if any."""
+        for child in head.children:
+            if child.dep_ != "poss":
+                continue
+            if child.pos_ == "PRON" or child.lower_ in SPEAKER_PRONOUNS:
+                return self.antecedent(child.idx, SPEAKER_PRONOUNS.get(child.lower_, ""))
+            owner = self.mention_at(child.idx, child.idx + len(child.text))
+            if owner is not None:
+                return owner.cluster
         return None
 
     def resolve_label(self, start: int, end: int) -> Speaker | None:

@@ -792,3 +792,28 @@ def test_a_quotation_running_past_its_clause_continues_it(run) -> None:
 )
 def test_other_speakers_and_paragraphs_do_not_continue(run, text: str) -> None:
     assert [q.continues for q in run(text)] == [False, False]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "fragment", "mention", "speaker"),
+    [
+        (
+            "Suncor Energy cut jobs on Monday. Suncor's statement said the cuts were needed to "
+            "stay profitable.",
+            "cuts were needed",
+            "Suncor's statement",
+            "Suncor",
+        ),
+        (
+            "Mayor Jane Holloway spoke on Friday. Her statement said the city would rebuild "
+            "every school.",
+            "rebuild every school",
+            "Her statement",
+            "Jane Holloway",
+        ),
+    ],
+)
+def test_a_document_speaks_for_whoever_issued_it(run, text, fragment, mention, speaker) -> None:
+    q = only(run(text), fragment)
+    assert (q.speaker_text, q.speaker) == (mention, speaker)
