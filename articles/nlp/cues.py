@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from articles.nlp.content import is_stance_content
+from articles.nlp.content import has_subject, is_stance_content
 from articles.nlp.fastpipes import lemma
 from articles.nlp.lexicon import (
     ACCORDING_TO_PHRASES,
@@ -88,6 +88,8 @@ def cue_at(doc: Doc, tok: Token) -> Cue | None:
     # "When asked about it", "having been told": a participle with no speaking subject.
     if tok.tag_ == "VBN" and word != "quote" and not _has_perfect_aux(tok):
         return None
+    if _discourse_marker(tok):
+        return None
     subject = find_subject(tok)
     if word in FINDING_VERBS and subject is not None and lemma(subject) in FINDING_NOUNS:
         kind = "finding"
@@ -108,6 +110,21 @@ def cue_at(doc: Doc, tok: Token) -> Cue | None:
     else:
         kind = "speech"
     return Cue(tok, tok.idx, tok.idx + len(tok.text), tok.text, subject, kind)
+
+
+def _discourse_marker(tok: Token) -> bool:
+    """ "That said, ...", "That being said, ...": a connective, not anyone speaking."""
+    doc = tok.doc
+    left = tok.i - 1
+    if left >= 0 and doc[left].lower_ == "being":
+        left -= 1
+    return (
+        left >= 0
+        and doc[left].lower_ == "that"
+        and (left == tok.sent.start or doc[left - 1].is_punct)
+        and tok.i + 1 < len(doc)
+        and doc[tok.i + 1].text == ","
+    )
 
 
 def _poll_phrase(tok: Token) -> Cue | None:
@@ -274,6 +291,17 @@ def nearby_cue(
 def _colon_cue(doc: Doc, colon: Token) -> Cue | None:
     """'Musk took to Twitter with this: "..."': the subject before a colon introduces it."""
     verb = colon.head if colon.head.pos_ in ("VERB", "AUX") else colon.sent.root
+    if verb.i > colon.i:
+        # The parser hung the colon on the quotation's verb ("X was blunt about it: "It
+        # will fail""): the introducing clause is the last one before the colon.
+        verb = next(
+            (
+                doc[i]
+                for i in range(colon.i - 1, colon.sent.start - 1, -1)
+                if doc[i].pos_ in ("VERB", "AUX") and has_subject(doc[i])
+            ),
+            verb,
+        )
     subject = find_subject(verb) if verb.i < colon.i else None
     if subject is None or subject.pos_ not in ("PROPN", "NOUN", "PRON"):
         return None

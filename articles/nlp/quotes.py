@@ -45,6 +45,8 @@ from articles.nlp.speakers import Speaker, SpeakerResolver, find_subject, relati
 MIN_FLOATING_WORDS = 4
 # A quotation with no cue continues the previous speaker only if that quote is this close.
 FLOATING_REACH = 900
+# Confidence of a cue-less quotation given the speaker of the attribution before it.
+CARRIED_CONFIDENCE = 0.45
 # Share of an indirect clause that may lie outside quotation marks before it counts as mixed.
 MIXED_MIN_OUTSIDE_WORDS = 3
 # Most characters between two parts of one interrupted quotation ('," the minister said. "').
@@ -90,7 +92,34 @@ def find_quotes(
     quotes = _continued(text, _joined(text, _outermost(text, quotes)))
     quotes.extend(find_attributions(doc, quotes, resolver, attribution_model))
     quotes.sort(key=lambda q: (q.start, -q.end))
-    return quotes
+    return _carried(quotes)
+
+
+def _carried(quotes: list[QuoteSpan]) -> list[QuoteSpan]:
+    """A quotation with no cue and no speaker, just after a quote or attribution that has one,
+    is that speaker's: 'Smith said having him back was a boost. "You can see his impact."'
+
+    The cue-less quotes after direct quotes got their speaker in _attribute; this covers
+    the ones after an attribution the model found later.
+    """
+    last: QuoteSpan | None = None
+    out = []
+    for q in quotes:
+        cueless = q.speaker_text is None and not q.cue and q.kind == "direct"
+        if cueless and last is not None and q.start - last.end < FLOATING_REACH:
+            q = replace(
+                q,
+                speaker=last.speaker,
+                speaker_text=last.speaker_text,
+                speaker_start=last.speaker_start,
+                speaker_end=last.speaker_end,
+                speaker_cluster=last.speaker_cluster,
+                confidence=CARRIED_CONFIDENCE,
+            )
+        if q.speaker_text is not None:
+            last = q
+        out.append(q)
+    return out
 
 
 def _joined(text: str, quotes: list[QuoteSpan]) -> list[QuoteSpan]:

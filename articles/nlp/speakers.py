@@ -294,6 +294,10 @@ def noun_phrase_chars(head: Token) -> tuple[int, int]:
     return left.idx, right.idx + len(right.text)
 
 
+# What may stand between a speaker and its verb: "Jane Doe, had said", "Doe, then, said".
+_SKIPPED_BEFORE_VERB = frozenset({"punct", "aux", "auxpass", "neg", "advmod"})
+
+
 def find_subject(verb: Token) -> Token | None:
     """Return the speaker token of a speech verb, following clause links upwards."""
     tok = verb
@@ -336,16 +340,28 @@ def find_subject(verb: Token) -> Token | None:
                 tok = noun.head
                 continue
         if tok.dep_ in ("conj", "advcl", "xcomp", "acl", "pcomp", "prep") and tok.head is not tok:
-            shared = tok.dep_ == "conj"
+            # A passive subject speaks for a conjunct ("was asked about it and said") and for
+            # an infinitive ("was prompted to say"): both share the subject above them.
+            shared = tok.dep_ in ("conj", "xcomp")
+            from_verb = tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX")
             tok = tok.head
+            if from_verb and tok.pos_ in ("NOUN", "PROPN") and tok.dep_ == "dobj":
+                # "He adopted an accent and joked, ...": the parser hung the second verb on
+                # the first one's object; its subject is the first verb's.
+                tok = tok.head
             continue
         break
     return _adjacent_subject(verb)
 
 
 def _adjacent_subject(verb: Token) -> Token | None:
-    """Fallback for a misparsed cue: a name or pronoun right before or after the verb."""
+    """Fallback for a misparsed cue: a name or pronoun right before or after the verb, or a
+    name in apposition just before it ("In a statement, her adviser, Jane Doe, said: ...",
+    where the parser hangs the speaker on the fronted phrase)."""
     doc = verb.doc
+    appositive = _appositive_before(verb)
+    if appositive is not None:
+        return appositive
     for i in (verb.i - 1, verb.i + 1):
         if 0 <= i < len(doc):
             tok = doc[i]
@@ -355,6 +371,24 @@ def _adjacent_subject(verb: Token) -> Token | None:
                     tok = tok.head
                 return tok
     return None
+
+
+def _appositive_before(verb: Token) -> Token | None:
+    """The name in apposition that ends just before `verb`, past commas and auxiliaries."""
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= verb.sent.start and (doc[i].dep_ in _SKIPPED_BEFORE_VERB or doc[i].is_punct):
+        if doc[i].text not in (",", "\u2014", "-") and doc[i].is_punct:
+            return None
+        i -= 1
+    if i < verb.sent.start or i == verb.i - 1:
+        return None
+    tok = doc[i]
+    if tok.pos_ != "PROPN":
+        return None
+    while tok.dep_ in ("compound", "flat") and tok.head.i > tok.i and tok.head.i < verb.i:
+        tok = tok.head
+    return tok if tok.dep_ == "appos" else None
 
 
 def relative_subject(verb: Token, speaker_head: Token) -> Token | None:
