@@ -53,6 +53,9 @@ _GLUED_SPEECH = re.compile(
 )
 # Possessives the tokenizer left attached, including a misused opening quote: "Trump‘s".
 _POSSESSIVE_TAIL = re.compile(r"['’‘]s?$")
+# A result the model runs into a team's name: "Chelsea 2-1", "Arsenal 3".
+_SCORE = re.compile(r"\d{1,3}(?:[-–]\d{1,3})?")
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP"})
 _LONGEST_PLACE = max(len(place.split()) for place in PLACES)
 _PLACE_FIRST_WORDS = frozenset(place.split()[0] for place in PLACES)
 
@@ -124,7 +127,11 @@ def _clean(ent: Span, doc_text: str) -> _Mention | None:
     skip = 1 if words[:1] == ["the"] else 0
     if label == "PERSON":
         skip = max(skip, title_length(words))
-    while len(tokens) > skip and (tokens[-1].lower_ in _POSSESSIVES or tokens[-1].is_punct):
+    while len(tokens) > skip and (
+        tokens[-1].lower_ in _POSSESSIVES
+        or tokens[-1].is_punct
+        or (label in _NAME_LABELS and _SCORE.fullmatch(tokens[-1].text))
+    ):
         tokens.pop()
     tokens = tokens[skip:]
     if not tokens:

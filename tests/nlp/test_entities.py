@@ -176,6 +176,18 @@ def test_the_possessives_and_numbers_are_dropped() -> None:
     ]
 
 
+def test_a_score_run_into_a_name_is_trimmed() -> None:
+    doc = make_doc(
+        "Arsenal beat Chelsea 2-1 and Chelsea lost again ; Apollo 11 flew .",
+        {"Chelsea 2-1": "ORG", "Chelsea": "ORG", "Arsenal": "ORG", "Apollo 11": "PRODUCT"},
+    )
+    assert clusters_of(doc) == [
+        ("Arsenal", "ORG", ["Arsenal"]),
+        ("Chelsea", "ORG", ["Chelsea", "Chelsea"]),
+        ("Apollo 11", "PRODUCT", ["Apollo 11"]),
+    ]
+
+
 def test_acronym_joins_its_full_name() -> None:
     doc = make_doc(
         "The National Health Service said the NHS would cope .",
