@@ -521,4 +521,13 @@ def _quote_span(text: str, f: _Found, speaker: Speaker | None) -> QuoteSpan:
         speaker_end=speaker.end if speaker else None,
         speaker_cluster=speaker.cluster if speaker else None,
         confidence=_confidence(f, speaker),
+        category=_category(f),
     )
+
+
+def _category(f: _Found) -> str:
+    """What a poll, a photo or a set of figures shows is attributed to it, but nobody said it:
+    an attribution, not a quote (the Gender Gap Tracker counts only what people say)."""
+    if f.cue is not None and f.cue.kind == "finding" and f.kind == "indirect":
+        return "attribution"
+    return "quote"
