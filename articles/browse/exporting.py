@@ -1,16 +1,20 @@
 """Articles with their tags, entity mentions and quotes as plain records, for export.
 
-Every CSV row goes through csv_row, which keeps spreadsheets from running cells as formulas.
+One code path for the browser's /export/, `manage.py export_articles` and the benchmark:
+which items go out (ItemChoice), the records, and the CSV rows. Every CSV row goes through
+csv_row, which keeps spreadsheets from running cells as formulas.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
-from articles.models import Article, Mention, Quote
+from articles.models import Article, Mention, Quote, ReviewState
 
+# One row per quote. New columns go last, so readers that go by position keep working.
 CSV_COLUMNS = [
     "article_id",
     "external_id",
@@ -27,15 +31,50 @@ CSV_COLUMNS = [
     "confidence",
     "origin",
     "status",
-    # New columns go last, so readers that go by position keep working.
     "category",
     "continues",
+    "outlet",
+    "published",
+    "speaker_entity_id",
+    "quote_id",
 ]
-
+ARTICLE_COLUMNS = [
+    "article_id",
+    "external_id",
+    "title",
+    "url",
+    "outlet",
+    "byline",
+    "published",
+    "added",
+    "extraction_status",
+    "review_status",
+    "tags",
+    "entities",
+    "quotes",
+]
+MENTION_COLUMNS = [
+    "article_id",
+    "external_id",
+    "title",
+    "mention_start",
+    "mention_end",
+    "mention",
+    "label",
+    "entity",
+    "entity_id",
+    "origin",
+    "status",
+    "mention_id",
+]
+COLUMNS = {"quotes": CSV_COLUMNS, "articles": ARTICLE_COLUMNS, "mentions": MENTION_COLUMNS}
 
 # A spreadsheet runs a cell that starts with one of these as a formula: a title such as
 # =HYPERLINK(...) would be live in whoever opens the export (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a person decided: accepted or corrected machine items, and items a person added (which
+# are accepted when added).
+REVIEWED_STATES = (ReviewState.ACCEPTED, ReviewState.CORRECTED)
 
 
 def spreadsheet_safe(cell):
@@ -51,31 +90,80 @@ def csv_row(cells: list) -> list:
     return [spreadsheet_safe(cell) for cell in cells]
 
 
-def articles_for_export(articles: QuerySet[Article]) -> QuerySet[Article]:
-    """Prefetch everything a record needs, so export costs a fixed number of queries per chunk.
+@dataclass(frozen=True)
+class ItemChoice:
+    """Which mentions and quotes of the chosen articles go out.
 
-    Only standing mentions and quotes are exported (rejected ones are not).
+    By default every standing item, machine or human, reviewed or not. `reviewed_only` keeps
+    the items a person accepted, corrected or added; `rejected` adds the items reviewers
+    rejected (marked by their status; negatives for training). Items whose words an edit took
+    (detached, empty) never go out: they have no text.
     """
-    mentions = Mention.objects.standing().select_related("entity").order_by("start")
-    quotes = Quote.objects.standing().select_related("speaker").order_by("start")
-    return articles.order_by("id").prefetch_related(
-        "tags", Prefetch("mentions", queryset=mentions), Prefetch("quotes", queryset=quotes)
+
+    reviewed_only: bool = False
+    rejected: bool = False
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        states = REVIEWED_STATES if self.reviewed_only else (*REVIEWED_STATES, "unreviewed")
+        return (*states, ReviewState.REJECTED) if self.rejected else states
+
+
+ALL_STANDING = ItemChoice()
+
+
+def articles_for_export(
+    articles: QuerySet[Article],
+    items: ItemChoice = ALL_STANDING,
+    *,
+    with_text: bool = True,
+    ordering: tuple[str, ...] = ("id",),
+) -> QuerySet[Article]:
+    """Prefetch everything a record needs, so export costs a fixed number of queries per chunk
+    (iterate with .iterator(chunk_size=...)); without `with_text`, bodies stay in the
+    database."""
+    kept = {"status__in": items.states, "end__gt": F("start")}
+    mentions = Mention.objects.filter(**kept).select_related("entity").order_by("start", "id")
+    quotes = Quote.objects.filter(**kept).select_related("speaker").order_by("start", "id")
+    fields = [
+        "id",
+        "external_id",
+        "title",
+        "source_url",
+        "outlet",
+        "byline",
+        "published",
+        "created_at",
+        "status",
+        "review_status",
+    ]
+    return (
+        articles.only(*fields, *(["body"] if with_text else []))
+        .order_by(*ordering)
+        .prefetch_related(
+            "tags", Prefetch("mentions", queryset=mentions), Prefetch("quotes", queryset=quotes)
+        )
     )
 
 
 def article_record(article: Article) -> dict:
     """One article as the JSONL export writes it (from articles_for_export); offsets index
-    into `text`."""
-    return {
+    into `text` (absent when the body was not loaded)."""
+    record = {
         "id": article.pk,
         "external_id": article.external_id,
         "title": article.title,
         "url": article.source_url,
+        "outlet": article.outlet,
+        "byline": article.byline,
+        "published": article.published.isoformat() if article.published else None,
+        "added": article.created_at.isoformat(),
         "status": article.status,
-        "text": article.body,
+        "review_status": article.review_status,
         "tags": [tag.name for tag in article.tags.all()],
         "entities": [
             {
+                "id": m.pk,
                 "start": m.start,
                 "end": m.end,
                 "text": m.text,
@@ -83,11 +171,13 @@ def article_record(article: Article) -> dict:
                 "entity": m.entity.name,
                 "entity_id": m.entity_id,
                 "origin": m.origin,
+                "status": m.status,
             }
             for m in article.mentions.all()
         ],
         "quotes": [
             {
+                "id": q.pk,
                 "start": q.start,
                 "end": q.end,
                 "text": q.text,
@@ -95,6 +185,7 @@ def article_record(article: Article) -> dict:
                 "category": q.category,
                 "continues": q.continues,
                 "speaker": q.speaker.name if q.speaker else (q.speaker_text or None),
+                "speaker_id": q.speaker_id,
                 "speaker_start": q.speaker_start,
                 "speaker_end": q.speaker_end,
                 "cue": q.cue,
@@ -105,11 +196,17 @@ def article_record(article: Article) -> dict:
             for q in article.quotes.all()
         ],
     }
+    if "body" in article.__dict__:
+        record["text"] = article.body
+    return record
 
 
-def quote_rows(record: dict) -> Iterator[list]:
-    """CSV rows: one per quote, with the article it came from, safe for spreadsheets."""
+def quote_rows(record: dict, speaker_id: int | None = None) -> Iterator[list]:
+    """CSV rows: one per quote (of one speaker, if given), with its article, safe for
+    spreadsheets."""
     for quote in record["quotes"]:
+        if speaker_id is not None and quote["speaker_id"] != speaker_id:
+            continue
         yield csv_row(
             [
                 record["id"],
@@ -129,5 +226,53 @@ def quote_rows(record: dict) -> Iterator[list]:
                 quote["status"],
                 quote["category"],
                 quote["continues"],
+                record["outlet"],
+                record["published"] or "",
+                quote["speaker_id"] or "",
+                quote["id"],
+            ]
+        )
+
+
+def article_rows(record: dict) -> Iterator[list]:
+    """One CSV row for the article, with how many of its items go out."""
+    yield csv_row(
+        [
+            record["id"],
+            record["external_id"],
+            record["title"],
+            record["url"],
+            record["outlet"],
+            record["byline"],
+            record["published"] or "",
+            record["added"],
+            record["status"],
+            record["review_status"],
+            "; ".join(record["tags"]),
+            len(record["entities"]),
+            len(record["quotes"]),
+        ]
+    )
+
+
+def mention_rows(record: dict, entity_id: int | None = None) -> Iterator[list]:
+    """CSV rows: one per entity mention (of one entity, if given)."""
+    for mention in record["entities"]:
+        if entity_id is not None and mention["entity_id"] != entity_id:
+            continue
+        yield csv_row(
+            [
+                record["id"],
+                record["external_id"],
+                record["title"],
+                mention["start"],
+                mention["end"],
+                mention["text"],
+                mention["label"],
+                mention["entity"],
+                mention["entity_id"],
+                mention["origin"],
+                mention["status"],
+                mention["id"],
             ]
         )
