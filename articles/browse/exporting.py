@@ -138,7 +138,10 @@ def articles_for_export(
         "review_status",
     ]
     return (
-        articles.only(*fields, *(["body"] if with_text else []))
+        # defer(None) first: a field deferred before (as search results defer the body) is
+        # otherwise left out of only().
+        articles.defer(None)
+        .only(*fields, *(["body"] if with_text else []))
         .order_by(*ordering)
         .prefetch_related(
             "tags", Prefetch("mentions", queryset=mentions), Prefetch("quotes", queryset=quotes)
