@@ -81,13 +81,14 @@ def seed(articles: int, extracted: int) -> None:
             INSERT INTO articles_article (
                 title, byline, outlet, source_url, published, external_id, body,
                 original_filename, content_hash, created_at, updated_at, status, attempts,
-                last_error, claimed_by, extraction_version, repairs, review_status, extracted_at
+                last_error, claimed_by, extraction_version, repairs, review_status, extracted_at,
+                version
             )
             SELECT o.title || ' (' || g || ')', '', (%s::text[])[1 + g %% 5], '',
                    DATE '2005-01-01' + (g %% 3650), 'bench-' || g,
                    o.body || E'\\n\\nUpdate ' || g || ': reporting continues.', '',
                    md5(o.body || g), now() - g * interval '1 minute', now(), o.status, 1,
-                   '', '', o.extraction_version, '[]', 'needs_review', now()
+                   '', '', o.extraction_version, '[]', 'needs_review', now(), 1
             FROM generate_series(1, %s) AS g
             JOIN articles_article o ON o.id = 1 + (g %% %s)
             """,

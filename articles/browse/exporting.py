@@ -7,7 +7,7 @@ csv_row, which keeps spreadsheets from running cells as formulas.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from django.db.models import F, Prefetch, QuerySet
@@ -110,6 +110,8 @@ class ItemChoice:
 
 
 ALL_STANDING = ItemChoice()
+# What a record holds besides the article's own fields.
+PARTS = ("tags", "mentions", "quotes")
 
 
 def articles_for_export(
@@ -118,10 +120,12 @@ def articles_for_export(
     *,
     with_text: bool = True,
     ordering: tuple[str, ...] = ("id",),
+    parts: Collection[str] = PARTS,
 ) -> QuerySet[Article]:
     """Prefetch everything a record needs, so export costs a fixed number of queries per chunk
-    (iterate with .iterator(chunk_size=...)); without `with_text`, bodies stay in the
-    database."""
+    (iterate with .iterator(chunk_size=...)). Without `with_text`, bodies stay in the
+    database; `parts` (of PARTS) leaves out what a record will not need (article_record then
+    gives those lists empty)."""
     kept = {"status__in": items.states, "end__gt": F("start")}
     mentions = Mention.objects.filter(**kept).select_related("entity").order_by("start", "id")
     quotes = Quote.objects.filter(**kept).select_related("speaker").order_by("start", "id")
@@ -144,14 +148,19 @@ def articles_for_export(
         .only(*fields, *(["body"] if with_text else []))
         .order_by(*ordering)
         .prefetch_related(
-            "tags", Prefetch("mentions", queryset=mentions), Prefetch("quotes", queryset=quotes)
+            *(["tags"] if "tags" in parts else []),
+            *([Prefetch("mentions", queryset=mentions)] if "mentions" in parts else []),
+            *([Prefetch("quotes", queryset=quotes)] if "quotes" in parts else []),
         )
     )
 
 
-def article_record(article: Article) -> dict:
-    """One article as the JSONL export writes it (from articles_for_export); offsets index
-    into `text` (absent when the body was not loaded)."""
+def article_record(article: Article, parts: Collection[str] = PARTS) -> dict:
+    """One article as the JSONL export writes it (from articles_for_export with the same
+    `parts`); offsets index into `text` (absent when the body was not loaded)."""
+    tags = article.tags.all() if "tags" in parts else ()
+    mentions = article.mentions.all() if "mentions" in parts else ()
+    quotes = article.quotes.all() if "quotes" in parts else ()
     record = {
         "id": article.pk,
         "external_id": article.external_id,
@@ -163,7 +172,7 @@ def article_record(article: Article) -> dict:
         "added": article.created_at.isoformat(),
         "status": article.status,
         "review_status": article.review_status,
-        "tags": [tag.name for tag in article.tags.all()],
+        "tags": [tag.name for tag in tags],
         "entities": [
             {
                 "id": m.pk,
@@ -176,7 +185,7 @@ def article_record(article: Article) -> dict:
                 "origin": m.origin,
                 "status": m.status,
             }
-            for m in article.mentions.all()
+            for m in mentions
         ],
         "quotes": [
             {
@@ -196,7 +205,7 @@ def article_record(article: Article) -> dict:
                 "origin": q.origin,
                 "status": q.status,
             }
-            for q in article.quotes.all()
+            for q in quotes
         ],
     }
     if "body" in article.__dict__:

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET
 
 from articles.browse.exporting import (
     COLUMNS,
+    PARTS,
     ItemChoice,
     article_record,
     article_rows,
@@ -42,6 +43,8 @@ from articles.browse.search import ArticleSearch
 from articles.models import Article
 from articles.roles import permission_required
 
+# What each kind of CSV row reads besides the article.
+CSV_PARTS = {"quotes": ("quotes",), "mentions": ("mentions",), "articles": PARTS}
 # Articles fetched per round trip of the cursor (and per prefetch of their items).
 CHUNK = 500
 FORMATS = {
@@ -120,12 +123,13 @@ class Export:
         one consistent snapshot.
         """
         with_text = self.format != "csv"
+        parts = CSV_PARTS[self.rows] if self.format == "csv" else PARTS
         articles = articles_for_export(
-            self.articles, self.items, with_text=with_text, ordering=self.ordering
+            self.articles, self.items, with_text=with_text, ordering=self.ordering, parts=parts
         )
         with transaction.atomic():
             for article in articles.iterator(chunk_size=CHUNK):
-                yield article_record(article)
+                yield article_record(article, parts)
 
     def csv_lines(self) -> Iterator[str]:
         writer = csv.writer(_Line())
