@@ -293,3 +293,13 @@ def test_the_pages_offer_exports_of_their_selection(client_for, archive):
     entity = client.get(reverse("articles:entity", args=[archive["ada"].pk])).text
     assert f'name="entity" value="{archive["ada"].pk}"' in entity
     assert f'name="speaker" value="{archive["ada"].pk}"' in entity
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "spacy"])
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest", "published"])
+def test_every_format_and_sort_streams_to_the_end(fmt, sort, client_for, archive):
+    client = client_for("editor")
+    for rows in ("quotes", "articles", "mentions") if fmt == "csv" else ("quotes",):
+        for q in ("", "harbour"):
+            _, body = download(client, format=fmt, rows=rows, sort=sort, q=q)
+            assert body
