@@ -29,12 +29,12 @@ from django.views.decorators.http import require_GET
 
 from articles.browse.exporting import (
     COLUMNS,
+    COUNTS,
     PARTS,
     ItemChoice,
-    article_record,
     article_rows,
-    articles_for_export,
     csv_row,
+    export_records,
     mention_rows,
     quote_rows,
 )
@@ -44,7 +44,7 @@ from articles.models import Article
 from articles.roles import permission_required
 
 # What each kind of CSV row reads besides the article.
-CSV_PARTS = {"quotes": ("quotes",), "mentions": ("mentions",), "articles": PARTS}
+CSV_PARTS = {"quotes": ("quotes",), "mentions": ("mentions",), "articles": ("tags", COUNTS)}
 # Articles fetched per round trip of the cursor (and per prefetch of their items).
 CHUNK = 500
 FORMATS = {
@@ -124,12 +124,15 @@ class Export:
         """
         with_text = self.format != "csv"
         parts = CSV_PARTS[self.rows] if self.format == "csv" else PARTS
-        articles = articles_for_export(
-            self.articles, self.items, with_text=with_text, ordering=self.ordering, parts=parts
-        )
         with transaction.atomic():
-            for article in articles.iterator(chunk_size=CHUNK):
-                yield article_record(article, parts)
+            yield from export_records(
+                self.articles,
+                self.items,
+                with_text=with_text,
+                ordering=self.ordering,
+                parts=parts,
+                chunk=CHUNK,
+            )
 
     def csv_lines(self) -> Iterator[str]:
         writer = csv.writer(_Line())
