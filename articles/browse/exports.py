@@ -45,7 +45,7 @@ from articles.roles import permission_required
 
 # What each kind of CSV row reads besides the article.
 CSV_PARTS = {"quotes": ("quotes",), "mentions": ("mentions",), "articles": ("tags", COUNTS)}
-# Articles fetched per round trip of the cursor (and per prefetch of their items).
+# Articles fetched per round trip of the cursor (their items: one query per kind).
 CHUNK = 500
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),

@@ -1,7 +1,7 @@
 """Export records as spaCy Docs for training: entities as doc.ents, quotes and speakers as
 span groups, saved together in one DocBin (.spacy).
 
-Pure functions over export records (articles/browse/exporting.py's article_record); no Django.
+Pure functions over export records (articles/browse/exporting.py's export_records); no Django.
 The text is tokenised by a blank English pipeline (tokeniser rules only, no trained weights)
 and every stored item's boundaries are made token boundaries, so each span covers exactly the
 characters that were stored.
