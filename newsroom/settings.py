@@ -48,7 +48,7 @@ NEWSROOM_MAX_ARTICLE_CHARS = int(os.environ.get("NEWSROOM_MAX_ARTICLE_CHARS", "4
 NEWSROOM_TRASH_DAYS = float(os.environ.get("NEWSROOM_TRASH_DAYS", "30"))
 # A spaCy export (.spacy) is one file built in memory: at most this many articles per export.
 NEWSROOM_EXPORT_SPACY_MAX_ARTICLES = int(
-    os.environ.get("NEWSROOM_EXPORT_SPACY_MAX_ARTICLES", "5000")
+    os.environ.get("NEWSROOM_EXPORT_SPACY_MAX_ARTICLES", "2000")
 )
 PORT = int(os.environ.get("PORT", "8000"))
 

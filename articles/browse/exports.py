@@ -158,11 +158,11 @@ class Export:
 
     def docbin_bytes(self) -> bytes:
         # spaCy is imported here, not at import time: only this format needs it.
-        from articles.nlp.docbin import new_docbin, record_doc
+        from articles.nlp.docbin import new_docbin, new_tokenizer, record_doc
 
-        docbin = new_docbin()
+        docbin, tokenizer = new_docbin(), new_tokenizer()
         for record in self.records():
-            docbin.add(record_doc(record))
+            docbin.add(record_doc(record, tokenizer))
         return docbin.to_bytes()
 
     def chunks(self) -> Iterable[str] | Iterable[bytes]:

@@ -17,9 +17,8 @@ kind, status and speaker name (in doc order), under "newsroom".
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import spacy
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, DocBin
 from spacy.util import filter_spans
 
@@ -28,9 +27,9 @@ DOCBIN_ATTRS = ["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]
 REJECTED = "rejected"
 
 
-@lru_cache(maxsize=1)
-def _tokenizer():
-    """A blank English pipeline's tokenizer, built once per process (no model is loaded)."""
+def new_tokenizer() -> Tokenizer:
+    """A blank English pipeline's tokenizer (no model is loaded). One per export: its
+    vocabulary grows with every new word, and is freed with it."""
     return spacy.blank("en").tokenizer
 
 
@@ -44,9 +43,8 @@ def _boundaries(record: dict) -> list[int]:
     return sorted(cut for cut in cuts if 0 <= cut <= len(record["text"]))
 
 
-def tokenised(record: dict) -> Doc:
+def tokenised(record: dict, tokenizer: Tokenizer) -> Doc:
     """The record's text as a Doc whose token boundaries include every item's boundaries."""
-    tokenizer = _tokenizer()
     text = record["text"]
     words: list[str] = []
     spaces: list[bool] = []
@@ -61,9 +59,9 @@ def tokenised(record: dict) -> Doc:
     return doc
 
 
-def record_doc(record: dict) -> Doc:
+def record_doc(record: dict, tokenizer: Tokenizer) -> Doc:
     """One export record as a Doc with its entities and span groups."""
-    doc = tokenised(record)
+    doc = tokenised(record, tokenizer)
     entities, rejected_entities = [], []
     for mention in record["entities"]:
         span = doc.char_span(mention["start"], mention["end"], label=mention["label"])
