@@ -14,6 +14,7 @@ urlpatterns = [
     path("entities/", views.entities, name="entities"),
     path("speakers/", views.speakers, name="speakers"),
     path("tags/", views.tags, name="tags"),
+    path("export/", views.export, name="export"),
     path("schema/", docs.Schema.as_view(), name="schema"),
     path("docs/", docs.Docs.as_view(), name="docs"),
 ]

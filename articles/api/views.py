@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from articles.api import serializers as s
 from articles.api.permissions import CORRECT_QUOTE, READ, TAG, UPLOAD, needs
+from articles.browse.exports import Export, ExportForm, spacy_refusal, streamed
 from articles.browse.forms import EntityDirectoryForm, SearchForm, SpeakerDirectoryForm
 from articles.browse.search import ArticleSearch
 from articles.intake import imports
@@ -304,3 +305,31 @@ def article_tag(request: Request, pk: int, tag_pk: int) -> Response:
 
 def _tags_of(article: Article) -> list[dict]:
     return [{"id": tag.pk, "name": tag.name} for tag in article.tags.order_by("name")]
+
+
+@extend_schema(
+    parameters=[
+        *SEARCH_PARAMETERS,
+        OpenApiParameter("format", str, enum=["csv", "jsonl", "spacy"]),
+        OpenApiParameter("rows", str, enum=["quotes", "articles", "mentions"]),
+        OpenApiParameter("items", str, enum=["all", "reviewed"]),
+        OpenApiParameter("rejected", str, enum=["0", "1"]),
+    ],
+    responses={
+        (200, "text/csv"): OpenApiTypes.BINARY,
+        (200, "application/x-ndjson"): OpenApiTypes.BINARY,
+        (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        400: s.RefusalSerializer,
+    },
+)
+@api_view(["GET"])
+@permission_classes([needs(GET=READ)])
+def export(request: Request):
+    """The browser's /export/ for programs: the same parameters, the same streamed files."""
+    form = ExportForm(request.query_params)
+    if problems := form.problems():
+        return _refused(problems)
+    chosen = Export.from_form(form)
+    if chosen.format == "spacy" and (message := spacy_refusal(chosen)):
+        return _refused([message])
+    return streamed(chosen)

@@ -212,6 +212,11 @@ def export(request: HttpRequest) -> HttpResponse:
     chosen = Export.from_form(form)
     if chosen.format == "spacy" and (message := spacy_refusal(chosen)):
         return render(request, "400.html", {"message": message}, status=400)
+    return streamed(chosen)
+
+
+def streamed(chosen: Export) -> StreamingHttpResponse:
+    """The export as a download, written as it is read."""
     response = StreamingHttpResponse(chosen.chunks(), content_type=FORMATS[chosen.format][0])
     response["Content-Disposition"] = f'attachment; filename="{chosen.filename()}"'
     response["Cache-Control"] = "no-store"

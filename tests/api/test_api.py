@@ -376,6 +376,7 @@ def test_the_schema_is_valid_openapi_and_lists_every_route():
         "/api/entities/",
         "/api/speakers/",
         "/api/tags/",
+        "/api/export/",
     }
     assert set(schema["paths"]["/api/quotes/{id}/"]["patch"]["responses"]) >= {"200", "409"}
 
@@ -386,3 +387,13 @@ def test_the_schema_and_docs_are_served_to_readers(api_for):
     docs = client.get(reverse("api:docs"))
     assert docs.status_code == 200 and b"swagger-ui-bundle.js" in docs.content
     assert b"<style" not in docs.content and b"<script>" not in docs.content
+
+
+def test_exports_for_programs_are_the_pages_exports(api_for, story):
+    client = api_for("reviewer")
+    response = client.get(reverse("api:export"), {"format": "csv", "items": "all", "q": "harbour"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = b"".join(response.streaming_content).decode().splitlines()
+    assert len(rows) == 2 and str(story["quote"].pk) in rows[1]
+    refused = client.get(reverse("api:export"), {"format": "pdf"})
+    assert refused.status_code == 400 and "Format" in refused.json()["detail"]

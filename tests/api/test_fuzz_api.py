@@ -35,6 +35,7 @@ ROUTES = [
     ("api:entities", "GET", (), ("q", "label", "cursor", "page_size"), ()),
     ("api:speakers", "GET", (), ("q", "cursor", "page_size"), ()),
     ("api:tags", "GET", (), ("cursor", "page_size"), ()),
+    ("api:export", "GET", (), (*SEARCH, "format", "rows", "items", "rejected"), ()),
     ("api:schema", "GET", (), ("format", "lang"), ()),
     ("api:docs", "GET", (), ("script", "lang"), ()),
 ]  # fmt: skip
@@ -54,6 +55,10 @@ REAL = {
     "since": ["2024-01-01"],
     "dates": ["added"],
     "page_size": ["1", "0", "9999"],
+    "format": ["csv", "jsonl", "spacy"],
+    "rows": ["quotes", "articles", "mentions"],
+    "items": ["all", "reviewed"],
+    "rejected": ["1"],
 }
 JSON_VALUES = st.one_of(
     st.none(),

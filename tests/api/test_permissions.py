@@ -51,6 +51,7 @@ MATRIX = [
     Call("api:entities", "GET",                   "401  403    200    200      200"),
     Call("api:speakers", "GET",                   "401  403    200    200      200"),
     Call("api:tags", "GET",                       "401  403    200    200      200"),
+    Call("api:export", "GET",                     "401  403    200    200      200"),
     Call("api:schema", "GET",                     "401  403    200    200      200"),
     Call("api:docs", "GET",                       "401  403    200    200      200"),
 ]  # fmt: skip

@@ -67,3 +67,5 @@ def test_the_readme_curl_examples_run(live_server, django_user_model, make_artic
     assert Quote.objects.get(pk=1).status == "accepted"
     assert Article.objects.filter(external_id="cms-1001").exists()
     assert (tmp_path / "newsroom-api.yaml").read_text().startswith("openapi: 3")
+    assert (tmp_path / "march-quotes.csv").read_text().startswith("article_id,")
+    assert (tmp_path / "march.spacy").stat().st_size > 0
