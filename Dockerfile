@@ -14,4 +14,4 @@ RUN DEBUG=0 SECRET_KEY=collectstatic DATABASE_URL=postgres://none@localhost/none
 
 USER newsroom
 EXPOSE 8000
-CMD ["sh", "-c", "gunicorn newsroom.wsgi --bind 0.0.0.0:${PORT} --workers 3 --access-logfile -"]
+CMD ["sh", "-c", "gunicorn newsroom.wsgi --bind 0.0.0.0:${PORT} --workers 3 --threads 4 --access-logfile -"]

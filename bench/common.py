@@ -57,7 +57,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(
+    database_url: str, port: int, workers: int, threads: int = 0
+) -> subprocess.Popen:
+    """gunicorn on this database: sync workers, or gthread ones with `threads` (as `make run`
+    and the Dockerfile start it)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -73,6 +77,8 @@ def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Pop
     env.pop("NEWSROOM_PROCESS", None)  # a web server: the web statement timeout
     gunicorn = [sys.executable, "-m", "gunicorn", "newsroom.wsgi"]
     command = [*gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

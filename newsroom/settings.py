@@ -46,6 +46,10 @@ NEWSROOM_MAX_ARTICLE_CHARS = int(os.environ.get("NEWSROOM_MAX_ARTICLE_CHARS", "4
 # Deleted articles stay in the trash this many days; then `manage.py purge_trash` (which the
 # extraction workers also run once an hour) deletes them for good.
 NEWSROOM_TRASH_DAYS = float(os.environ.get("NEWSROOM_TRASH_DAYS", "30"))
+# A spaCy export (.spacy) is one file built in memory: at most this many articles per export.
+NEWSROOM_EXPORT_SPACY_MAX_ARTICLES = int(
+    os.environ.get("NEWSROOM_EXPORT_SPACY_MAX_ARTICLES", "2000")
+)
 PORT = int(os.environ.get("PORT", "8000"))
 
 INSTALLED_APPS = [
@@ -63,6 +67,10 @@ INSTALLED_APPS = [
     "pghistory",
     "axes",
     "csp",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "articles",
 ]
 
@@ -222,6 +230,47 @@ if env_bool("NEWSROOM_CSP_REPORT_ONLY", False):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
 else:
     CONTENT_SECURITY_POLICY = _CSP
+
+# The REST API (articles/api/): tokens (rest_framework.authtoken) or the browser's session;
+# permissions are the pages' own (articles/api/permissions.py). Requests are limited per
+# account (one token each), reads and writes apart; a refused request gets 429 and Retry-After.
+# The counts live in the process's cache: with several web processes each keeps its own.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: an anonymous request is answered 401 with "WWW-Authenticate: Token".
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.AccountRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api-read": os.environ.get("NEWSROOM_API_READ_RATE", "600/minute"),
+        "api-write": os.environ.get("NEWSROOM_API_WRITE_RATE", "120/minute"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # `format` is an export's own parameter (csv, jsonl, spacy), not a choice of renderer.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom API",
+    "DESCRIPTION": "Articles, their entities and quotes, corrections and tags.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["articles.api.permissions.CanRead"],
+    # Served from the app (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ItemReviewStateEnum": "articles.models.ReviewState",
+        "QuoteDecisionEnum": [("accepted", "Accepted"), ("rejected", "Rejected")],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from articles.api.token import api_token
+
 # Log in, log out and change password. No password reset by e-mail: the app sends no mail;
 # admins reset passwords in /admin/.
 accounts = [
@@ -13,11 +15,13 @@ accounts = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("api-token/", api_token, name="api-token"),
 ]
 
 urlpatterns = [
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
+    path("api/", include("articles.api.urls")),
     path("", include("articles.urls")),
 ]
 

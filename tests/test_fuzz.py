@@ -77,6 +77,12 @@ URLS = [
     Fuzzed("articles:entities", ("GET",), ("q", "label", "sort", "page")),
     Fuzzed("articles:entity", ("GET",), ("page", "qpage"), ENTITY),
     Fuzzed("articles:speakers", ("GET",), ("q", "sort", "page")),
+    Fuzzed(
+        "articles:export",
+        ("GET",),
+        ("q", "tag", "entity", "speaker", "outlet", "status", "review", "dates", "since",
+         "until", "sort", "format", "rows", "items", "rejected"),
+    ),
     Fuzzed("articles:detail", ("GET",), (), ARTICLE),
     Fuzzed("articles:review-queue", ("GET",), ("category", "page")),
     Fuzzed("articles:quote-add", ("POST",),
@@ -124,6 +130,7 @@ URLS = [
     Fuzzed("logout", ("POST",), ("next",)),
     Fuzzed("password_change", ("GET", "POST"), ("old_password", "new_password1", "new_password2")),
     Fuzzed("password_change_done", ("GET",)),
+    Fuzzed("api-token", ("GET", "POST"), ("action",)),
 ]  # fmt: skip
 
 
@@ -165,6 +172,11 @@ CHOICES = {
     "published": ["2024-05-01", "2024-13-45"],
     "source_url": ["https://example.com/story", "example.com/x", "ftp://x"],
     "unreviewed": ["accept", "leave"],
+    "format": ["csv", "jsonl", "spacy"],
+    "rows": ["quotes", "articles", "mentions"],
+    "items": ["all", "reviewed"],
+    "rejected": ["1", "0"],
+    "action": ["create", "revoke"],
     "article_version": ["1", "2"],
     "q": ["mayor", "the", '"plan would"', "-x or y"],
     "outlet": ["Gazette"],

@@ -114,6 +114,7 @@ MATRIX = [
     Route("articles:entities", "GET",                   "L    403    200    200      200"),
     Route("articles:entity", "GET",                     "L    403    200    200      200", ENTITY),
     Route("articles:speakers", "GET",                   "L    403    200    200      200"),
+    Route("articles:export", "GET",                     "L    403    200    200      200"),
     # Admin and accounts
     Route("admin:index", "GET",                         "A    A      A      A        200"),
     Route("admin:login", "GET",                         "200  200    200    200      R"),
@@ -125,6 +126,8 @@ MATRIX = [
     Route("logout", "POST",                             "L    L      L      L        L"),
     Route("password_change", "GET",                     "L    200    200    200      200"),
     Route("password_change_done", "GET",                "L    200    200    200      200"),
+    Route("api-token", "GET",                           "L    403    200    200      200"),
+    Route("api-token", "POST",                          "L    403    400    400      400"),
 ]  # fmt: skip
 POST_ONLY = [
     route

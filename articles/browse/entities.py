@@ -74,6 +74,8 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_quotes": entity.label == "PERSON" or quote_page.paginator.count > 0,
         "article_query": _query_without(request, "page"),
         "quote_query": _query_without(request, "qpage"),
+        "export_mentions": [("entity", entity.pk)],
+        "export_quotes": [("speaker", entity.pk)],
     }
     template = "articles/entity.html"
     if request.htmx and request.htmx.target in {"entity-articles", "entity-quotes"}:

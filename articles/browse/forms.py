@@ -171,6 +171,18 @@ class SearchForm(forms.Form):
                     refused.append(f"The search text cannot be used: {error.messages[0]}")
         return refused
 
+    def problems(self) -> list[str]:
+        """Every reason a request that must not drop a value (an export, the API) cannot run
+        as asked: the refusals, then every invalid value. Empty when it can."""
+        problems = self.refusals()
+        for name, errors in self.errors.as_data().items():
+            for error in errors:
+                if name != "q" and error.code not in self.REFUSED:
+                    problems.append(
+                        f"{self.NOUNS.get(name, name).capitalize()}: {error.messages[0]}"
+                    )
+        return problems
+
     def ignored(self) -> list[str]:
         """The invalid filter values the search runs without, one line each."""
         return ignored_values(self, self.NOUNS, refused_codes=self.REFUSED, refused_fields={"q"})

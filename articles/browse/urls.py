@@ -1,8 +1,8 @@
-"""URLs of the article list, search, entity pages and the speakers directory."""
+"""URLs of the article list, search, entity pages, the speakers directory and exports."""
 
 from django.urls import path
 
-from articles.browse import entities, views
+from articles.browse import entities, exports, views
 
 urlpatterns = [
     path("", views.article_list, name="list"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("entities/", entities.entity_index, name="entities"),
     path("entities/<int:pk>/", entities.entity_detail, name="entity"),
     path("speakers/", entities.speaker_index, name="speakers"),
+    path("export/", exports.export, name="export"),
 ]

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from articles.browse import paging
+from articles.browse.exports import export_params
 from articles.browse.forms import ArticleListForm, SearchForm, ignored_values
 from articles.browse.search import (
     MAX_TAGS,
@@ -65,6 +66,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         # Lazy, so the polled table partial skips it; the full page iterates it once (cached).
         "tags": Tag.objects.with_article_counts(),
         "any_pending": any(article.is_pending for article in page),
+        "export_params": export_params(request.GET, form.errors),
     }
     template = "articles/list.html"
     if request.htmx:
@@ -139,6 +141,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "facets": facets,
         "query": query.urlencode(),
         "active": _active_filters(request.GET, facets),
+        "export_params": export_params(request.GET, form.errors),
     }
     return render(request, "articles/search.html", context)
 

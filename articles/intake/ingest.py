@@ -399,8 +399,9 @@ def parse_pasted(
     outlet: str = "",
     published: dt.date | None = None,
     source_url: str = "",
+    external_id: str = "",
 ) -> ParsedItem:
-    """Parse text pasted into the upload form, with the details the form gives."""
+    """Parse text pasted into the upload form (or sent to the API), with the details given."""
     label = title.strip() or "Pasted text"
     if not text.strip():
         return ParsedItem(label, error="there is no text to import")
@@ -417,6 +418,7 @@ def parse_pasted(
         outlet=outlet,
         published=published,
         source_url=source_url,
+        external_id=external_id,
     )
     return _finished(label, draft, max_chars)
 

@@ -62,23 +62,27 @@ def upload_file(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required("articles.add_article", raise_exception=True)
 def upload_text(request: HttpRequest) -> HttpResponse:
-    form = PasteForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        item = ingest.parse_pasted(
-            data["title"],
-            data["text"],
-            max_chars=_limits()["max_chars"],
-            byline=data["byline"],
-            outlet=data["outlet"],
-            published=data["published"],
-            source_url=data["source_url"],
-        )
-    else:
-        title = form.cleaned_data.get("title") or ""
-        item = ingest.ParsedItem(title.strip() or "Pasted text", error=form.refusal())
+    item = pasted_item(PasteForm(request.POST))
     results = imports.import_items([item], request.user)
     return _results(request, results)
+
+
+def pasted_item(form: PasteForm, external_id: str = "") -> ingest.ParsedItem:
+    """A pasted article (the paste form's, or the API's) as a draft, or why it is refused."""
+    if not form.is_valid():
+        title = form.cleaned_data.get("title") or ""
+        return ingest.ParsedItem(title.strip() or "Pasted text", error=form.refusal())
+    data = form.cleaned_data
+    return ingest.parse_pasted(
+        data["title"],
+        data["text"],
+        max_chars=_limits()["max_chars"],
+        byline=data["byline"],
+        outlet=data["outlet"],
+        published=data["published"],
+        source_url=data["source_url"],
+        external_id=external_id,
+    )
 
 
 @require_GET

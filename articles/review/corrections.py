@@ -17,6 +17,7 @@ re-extraction would find it again. Items a human added are deleted outright.
 
 from __future__ import annotations
 
+import unicodedata
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -45,6 +46,22 @@ ENTITY_LABELS = {
 
 class CorrectionError(Exception):
     """A correction that cannot be made; the message is shown to the reviewer."""
+
+
+class BadInput(CorrectionError):
+    """A value no form of the page sends (not a number, a NUL in a name): 400."""
+
+
+NAME_MAX = 300
+
+
+def typed_name(value: str) -> str:
+    """A name a reviewer typed: no control characters (PostgreSQL refuses NUL); not too long."""
+    if any(unicodedata.category(char) == "Cc" and not char.isspace() for char in value):
+        raise BadInput("A name cannot contain control characters.")
+    if len(value) > NAME_MAX:
+        raise BadInput(f"A name can be at most {NAME_MAX} characters long.")
+    return value
 
 
 class Conflict(CorrectionError):

@@ -26,7 +26,13 @@ from articles.nlp.entities import entity_key
 from articles.review import changes, corrections
 from articles.review import entities as entity_corrections
 from articles.review.article import article_context
-from articles.review.corrections import ENTITY_LABELS, Conflict, CorrectionError
+from articles.review.corrections import (
+    ENTITY_LABELS,
+    BadInput,
+    Conflict,
+    CorrectionError,
+    typed_name,
+)
 from articles.roles import permission_required
 
 TEMPLATE = "articles/detail.html"
@@ -124,14 +130,9 @@ def correction(model: type | None, *perms: str) -> Callable:
     return decorate
 
 
-class BadInput(CorrectionError):
-    """A form value no form of the page sends (not a number, a NUL in a name): 400."""
-
-
 # Numbers a form sends: ASCII digits, at most 18 (they fit a bigint). str.isdigit() is also
 # true of "²", which int() refuses; int() takes "١٢", and no form of ours sends that.
 _ID = re.compile(r"[0-9]{1,18}")
-NAME_MAX = 300
 
 
 def _int(request: HttpRequest, name: str) -> int | None:
@@ -144,13 +145,8 @@ def _int(request: HttpRequest, name: str) -> int | None:
 
 
 def _name(request: HttpRequest, field: str = "name") -> str:
-    """A name the reviewer typed: no control characters (PostgreSQL refuses NUL); not too long."""
-    value = request.POST.get(field, "")
-    if any(unicodedata.category(char) == "Cc" and not char.isspace() for char in value):
-        raise BadInput("A name cannot contain control characters.")
-    if len(value) > NAME_MAX:
-        raise BadInput(f"A name can be at most {NAME_MAX} characters long.")
-    return value
+    """A name the reviewer typed (corrections.typed_name)."""
+    return typed_name(request.POST.get(field, ""))
 
 
 def _version(request: HttpRequest) -> int:

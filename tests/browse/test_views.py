@@ -106,6 +106,7 @@ MATRIX = [
     Route("articles:entities", "GET",             "L     403    200    200      200"),
     Route("articles:entity", "GET",               "L     403    200    200      200", ENTITY),
     Route("articles:speakers", "GET",             "L     403    200    200      200"),
+    Route("articles:export", "GET",               "L     403    200    200      200"),
 ]  # fmt: skip
 
 
