@@ -1,0 +1,431 @@
+"""The dashboard's figures: who is quoted, aggregated in SQL, a fixed number of queries.
+
+Every figure counts standing quotes (not rejected, not detached) of articles outside the
+trash that match the filters; the filters are the search page's (ArticleSearch), so the two
+pages agree on what "outlet X, tag Y, May 2026" means. A quote is "reviewed" when a person
+accepted or corrected it. A person's gender and role are "confirmed" when a reviewer set them
+and "suggested" when only the text suggests them; the two are counted apart, never merged.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Trunc, TruncDate
+
+from articles.browse.search import ArticleSearch
+from articles.models import Article, Entity, Quote, ReviewState
+
+KINDS = {
+    "person": "Named person",
+    "organisation": "Organisation",
+    "described": "Described person",
+    "unknown": "Unknown",
+}
+PEOPLE_KINDS = ("person", "described")
+GENDERS = dict(Entity.Gender.choices)
+ROLES = dict(Entity.Role.choices)
+CONFIRMED, SUGGESTED, NONE = "confirmed", "suggested", "none"
+REVIEWED_STATES = (ReviewState.ACCEPTED, ReviewState.CORRECTED)
+TOP = 10
+BARS = 12
+# Past this many days, the time chart counts months instead of weeks.
+WEEKS_UP_TO_DAYS = 183
+NEW_VOICES_DAYS = 30
+
+
+def quote_day():
+    """The day a quote was published: its article's date, or else the day it was added."""
+    return Coalesce(
+        "article__published", TruncDate("article__created_at"), output_field=DateField()
+    )
+
+
+def _kind() -> Case:
+    return Case(
+        When(speaker__label="PERSON", then=Value("person")),
+        When(speaker__isnull=False, then=Value("organisation")),
+        When(~Q(speaker_text=""), then=Value("described")),
+        default=Value("unknown"),
+        output_field=CharField(),
+    )
+
+
+def _attribute(name: str) -> tuple[Case, Case]:
+    """The value a quote's speaker has for an attribute, and where it comes from."""
+    person = Q(speaker__label="PERSON")
+    confirmed = person & ~Q(**{f"speaker__{name}": ""})
+    suggested = person & Q(**{f"speaker__suggestion__{name}__gt": ""})
+    value = Case(
+        When(confirmed, then=F(f"speaker__{name}")),
+        When(suggested, then=F(f"speaker__suggestion__{name}")),
+        default=Value("unknown"),
+        output_field=CharField(),
+    )
+    source = Case(
+        When(confirmed, then=Value(CONFIRMED)),
+        When(suggested, then=Value(SUGGESTED)),
+        default=Value(NONE),
+        output_field=CharField(),
+    )
+    return value, source
+
+
+def _reviewed() -> Case:
+    return Case(When(status__in=REVIEWED_STATES, then=Value(True)), default=Value(False))
+
+
+@dataclass
+class Share:
+    """One value of a breakdown: its quotes among all and among reviewed quotes."""
+
+    value: str
+    label: str
+    quotes: int = 0
+    reviewed: int = 0
+    confirmed: int = 0  # gender and role only: the speaker's value was set by a reviewer
+    suggested: int = 0  # ... only suggested by the text
+    unreviewed: int = 0  # of `quotes`, those no reviewer has checked
+    total: int = 0
+    reviewed_total: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return self.quotes / self.total if self.total else None
+
+    @property
+    def reviewed_share(self) -> float | None:
+        return self.reviewed / self.reviewed_total if self.reviewed_total else None
+
+    @property
+    def unreviewed_share(self) -> float | None:
+        return self.unreviewed / self.quotes if self.quotes else None
+
+
+@dataclass
+class Breakdown:
+    name: str
+    rows: list[Share]
+    total: int = 0
+    reviewed_total: int = 0
+
+    def row(self, value: str) -> Share:
+        return next(row for row in self.rows if row.value == value)
+
+
+@dataclass
+class Series:
+    """One chart's rows: a label, a link's filters, and counts by series key."""
+
+    key: str
+    label: str
+    counts: dict[str, int] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class Figures:
+    quotes: int = 0
+    reviewed_quotes: int = 0
+    speakers: int = 0
+    reviewed_speakers: int = 0
+    kinds: Breakdown | None = None
+    genders: Breakdown | None = None
+    roles: Breakdown | None = None
+    unit: str = "week"
+    over_time: list[Series] = field(default_factory=list)
+    by_outlet: list[Series] = field(default_factory=list)
+    by_tag: list[Series] = field(default_factory=list)
+    people: list[dict] = field(default_factory=list)
+    organisations: list[dict] = field(default_factory=list)
+    new_since: datetime.date | None = None
+    new_voices: list[dict] = field(default_factory=list)
+    new_voice_count: int = 0
+
+
+# Gender series of the charts, in stacking order: confirmed and suggested apart.
+GENDER_SERIES = [
+    ("woman:confirmed", "Women (confirmed)"),
+    ("woman:suggested", "Women (suggested)"),
+    ("man:confirmed", "Men (confirmed)"),
+    ("man:suggested", "Men (suggested)"),
+    ("non-binary:confirmed", "Non-binary (confirmed)"),
+    ("non-binary:suggested", "Non-binary (suggested)"),
+    ("unknown", "Unknown"),
+]
+
+
+def series_key(gender: str, source: str) -> str:
+    return "unknown" if gender == "unknown" else f"{gender}:{source}"
+
+
+class SourcesQuery:
+    """The dashboard's queries for one set of filters (SourcesForm.cleaned_data).
+
+    `basis` "reviewed" counts reviewed quotes only in the charts and lists; the headline
+    figures and the breakdowns show both, side by side.
+    """
+
+    def __init__(self, params: dict[str, Any]):
+        self.params = params
+        self.search = ArticleSearch({k: v for k, v in params.items() if k != "basis"})
+        self.reviewed_only = params.get("basis") == "reviewed"
+
+    def quotes(self, *, basis: bool = True) -> QuerySet[Quote]:
+        """The standing quotes of matching articles (with `basis`: reviewed ones only when the
+        page asks for them)."""
+        quotes = Quote.objects.standing().filter(article__in=self.search.matching().values("pk"))
+        if basis and self.reviewed_only:
+            quotes = quotes.filter(status__in=REVIEWED_STATES)
+        return quotes
+
+    def _gendered(self) -> QuerySet:
+        gender, gender_source = _attribute("gender")
+        return (
+            self.quotes()
+            .annotate(speaker_kind=_kind(), gender=gender, gender_source=gender_source)
+            .filter(speaker_kind__in=PEOPLE_KINDS)
+        )
+
+    # Queries ---------------------------------------------------------------------------
+
+    def figures(self) -> Figures:
+        """Every figure of the page, in seven queries."""
+        figures = Figures()
+        self._breakdowns(figures)
+        self._time(figures)
+        figures.by_outlet = self._by("article__outlet", "article__outlet", "outlet")
+        figures.by_tag = self._by("article__tags__id", "article__tags__name", "tag")
+        self._speakers(figures)
+        self._new_voices(figures)
+        return figures
+
+    def _breakdowns(self, figures: Figures) -> None:
+        gender, gender_source = _attribute("gender")
+        role, role_source = _attribute("role")
+        rows = (
+            self.quotes(basis=False)
+            .annotate(
+                speaker_kind=_kind(),
+                gender=gender,
+                gender_source=gender_source,
+                role=role,
+                role_source=role_source,
+                reviewed=_reviewed(),
+                unreviewed=Case(
+                    When(status=ReviewState.UNREVIEWED, then=Value(True)), default=Value(False)
+                ),
+            )
+            .values(
+                "speaker_kind",
+                "gender",
+                "gender_source",
+                "role",
+                "role_source",
+                "reviewed",
+                "unreviewed",
+            )
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        kinds = _empty(KINDS)
+        genders = _empty(GENDERS)
+        roles = _empty(ROLES)
+        for row in rows:
+            n, reviewed = row["n"], row["reviewed"]
+            figures.quotes += n
+            figures.reviewed_quotes += n if reviewed else 0
+            _count(kinds[row["speaker_kind"]], n, reviewed, row["unreviewed"])
+            if row["speaker_kind"] in PEOPLE_KINDS:
+                _count(genders[row["gender"]], n, reviewed, row["unreviewed"], row["gender_source"])
+                _count(roles[row["role"]], n, reviewed, row["unreviewed"], row["role_source"])
+        figures.kinds = _breakdown("kind", kinds)
+        figures.genders = _breakdown("gender", genders)
+        figures.roles = _breakdown("role", roles)
+
+    def span(self) -> tuple[datetime.date | None, datetime.date | None]:
+        """The first and last day the chosen range covers: the filters' dates, or else the
+        matching quotes' first and last. One query at most."""
+        since, until = self.params.get("since"), self.params.get("until")
+        if since and until:
+            return since, until
+        found = self.quotes().aggregate(first=Min(quote_day()), last=Max(quote_day()))
+        return since or found["first"], until or found["last"]
+
+    def _time(self, figures: Figures) -> None:
+        first, last = self.span()
+        long = first and last and (last - first).days > WEEKS_UP_TO_DAYS
+        figures.unit = "month" if long else "week"
+        rows = (
+            self._gendered()
+            .annotate(period=Trunc(quote_day(), figures.unit, output_field=DateField()))
+            .values("period", "gender", "gender_source")
+            .annotate(n=Count("pk"))
+            .order_by("period")
+        )
+        periods: dict[datetime.date, Series] = {}
+        for row in rows:
+            start = row["period"]
+            if start not in periods:
+                end = _period_end(start, figures.unit)
+                label = start.strftime("%b %Y") if figures.unit == "month" else f"{start:%-d %b %Y}"
+                params = {"since": start.isoformat(), "until": end.isoformat()}
+                periods[start] = Series(start.isoformat(), label, {}, params)
+            key = series_key(row["gender"], row["gender_source"])
+            periods[start].counts[key] = periods[start].counts.get(key, 0) + row["n"]
+        figures.over_time = list(periods.values())
+
+    def _by(self, column: str, label_column: str, param: str) -> list[Series]:
+        """People's quotes by gender for each value of an article column (outlet, tag), the
+        BARS values with most quotes."""
+        rows = (
+            self._gendered()
+            .exclude(**{f"{column}__isnull": True})
+            .values(column, label_column, "gender", "gender_source")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        found: dict[Any, Series] = {}
+        for row in rows:
+            value = row[column]
+            if value in ("", None):
+                continue
+            if value not in found:
+                found[value] = Series(str(value), row[label_column], {}, {param: value})
+            key = series_key(row["gender"], row["gender_source"])
+            found[value].counts[key] = found[value].counts.get(key, 0) + row["n"]
+        return sorted(found.values(), key=lambda s: (-s.total, s.label))[:BARS]
+
+    def speaker_rows(self) -> QuerySet:
+        """One row per speaker entity: quotes, articles, first and last seen, reviewed quotes,
+        confirmed and suggested attributes."""
+        return (
+            self.quotes()
+            .filter(speaker__isnull=False)
+            .values(
+                "speaker_id",
+                "speaker__name",
+                "speaker__label",
+                "speaker__gender",
+                "speaker__role",
+                "speaker__suggestion__gender",
+                "speaker__suggestion__role",
+            )
+            .annotate(
+                quotes=Count("pk"),
+                articles=Count("article_id", distinct=True),
+                first_seen=Min(quote_day()),
+                last_seen=Max(quote_day()),
+                reviewed=Count("pk", filter=Q(status__in=REVIEWED_STATES)),
+            )
+        )
+
+    def _speakers(self, figures: Figures) -> None:
+        """The top people and organisations and the number of distinct speakers, in one
+        query: window functions over the per-speaker rows."""
+        inner, params = self.speaker_rows().order_by().query.sql_with_params()
+        sql = f"""
+            SELECT * FROM (
+                SELECT s.*,
+                    row_number() OVER (
+                        PARTITION BY (s.speaker__label = 'PERSON')
+                        ORDER BY s.quotes DESC, s.speaker__name, s.speaker_id
+                    ) AS rank,
+                    count(*) OVER () AS speakers,
+                    count(*) FILTER (WHERE s.reviewed > 0) OVER () AS reviewed_speakers
+                FROM ({inner}) AS s
+            ) AS ranked WHERE rank <= %s
+            ORDER BY quotes DESC, speaker__name
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, TOP])
+            names = [column.name for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        for row in rows:
+            figures.speakers = row["speakers"]
+            figures.reviewed_speakers = row["reviewed_speakers"]
+            target = figures.people if row["speaker__label"] == "PERSON" else figures.organisations
+            target.append(row)
+
+    def _new_voices(self, figures: Figures) -> None:
+        """Speakers quoted in the filters whose first standing quote anywhere (outside the
+        trash) is on or after the period's start: the period's since, or else the last
+        NEW_VOICES_DAYS days of the range. One query; raw SQL, as "no earlier quote" refers
+        to a grouped row, which the ORM cannot."""
+        until = self.params.get("until") or datetime.date.today()
+        start = self.params.get("since") or until - datetime.timedelta(days=NEW_VOICES_DAYS)
+        figures.new_since = start
+        inner, params = self.speaker_rows().order_by().query.sql_with_params()
+        q, a = Quote._meta.db_table, Article._meta.db_table
+        sql = f"""
+            SELECT s.*, count(*) OVER () AS new_voices FROM ({inner}) AS s
+            WHERE s.first_seen >= %s AND NOT EXISTS (
+                SELECT 1 FROM {q} q JOIN {a} a ON a.id = q.article_id
+                WHERE q.speaker_id = s.speaker_id AND a.deleted_at IS NULL
+                  AND q.status <> 'rejected' AND q."end" > q.start
+                  AND COALESCE(a.published, (a.created_at AT TIME ZONE %s)::date) < %s
+            )
+            ORDER BY s.quotes DESC, s.speaker__name LIMIT %s
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, start, _tz(), start, TOP])
+            names = [column.name for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        figures.new_voices = rows
+        figures.new_voice_count = rows[0]["new_voices"] if rows else 0
+
+
+def _tz() -> str:
+    from django.utils import timezone
+
+    return str(timezone.get_current_timezone())
+
+
+def _empty(labels: dict[str, str]) -> dict[str, Share]:
+    return {value: Share(value, label) for value, label in labels.items()}
+
+
+def _count(share: Share, n: int, reviewed: bool, unreviewed: bool, source: str = "") -> None:
+    share.quotes += n
+    share.reviewed += n if reviewed else 0
+    share.unreviewed += n if unreviewed else 0
+    if source == CONFIRMED:
+        share.confirmed += n
+    elif source == SUGGESTED:
+        share.suggested += n
+
+
+def _breakdown(name: str, shares: dict[str, Share]) -> Breakdown:
+    rows = list(shares.values())
+    total = sum(row.quotes for row in rows)
+    reviewed_total = sum(row.reviewed for row in rows)
+    for row in rows:
+        row.total, row.reviewed_total = total, reviewed_total
+    return Breakdown(name, rows, total, reviewed_total)
+
+
+def _period_end(start: datetime.date, unit: str) -> datetime.date:
+    if unit == "week":
+        return start + datetime.timedelta(days=6)
+    following = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
