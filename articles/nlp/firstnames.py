@@ -10,7 +10,6 @@ small cache file (the package's version in its name) and read from there on.
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.resources
 import json
 from functools import cache
 from pathlib import Path
@@ -21,7 +20,9 @@ MIN_COUNT = 20
 
 
 def _build() -> dict[str, float]:
-    with importlib.resources.files(PACKAGE).joinpath("name_data.json").open() as file:
+    # Located, not imported: importing the package reads the whole file with pandas at once.
+    path = importlib.metadata.distribution(PACKAGE).locate_file(f"{PACKAGE}/name_data.json")
+    with open(path, encoding="utf-8") as file:
         data = json.load(file)
     table = {}
     for name, (_sources, count, share, *_rest) in data.items():

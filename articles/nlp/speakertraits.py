@@ -66,6 +66,8 @@ PRONOUNS: dict[str, str] = {
     "himself": MAN,
 }
 
+SUBJECTS = frozenset({"she", "he"})
+
 # Verbs of speech that make "she said" / "said he" a strong clue.
 SPEECH_VERBS = word_set(
     """said says say added adds told tells explained explains argued argues noted notes warned
@@ -222,7 +224,8 @@ def gender_clues(
             if word not in PRONOUNS:
                 continue
             near = {t.group().lower() for t in tokens[max(0, i - 1) : i + 2]}
-            kind = "pronoun said" if near & SPEECH_VERBS else "pronoun"
+            said = word in SUBJECTS and near & SPEECH_VERBS  # "she said", "said he"
+            kind = "pronoun said" if said else "pronoun"
             snippet = _clip(text, span.start, token.end() + 12)
             clues.append(Clue("gender", PRONOUNS[word], kind, snippet, article))
             break  # the first pronoun after the mention is the one most likely to be theirs
