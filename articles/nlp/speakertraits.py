@@ -200,6 +200,7 @@ def gender_clues(
     """
     others = sorted(others)
     clues: list[Clue] = []
+    counted: set[int] = set()  # each pronoun is one clue, however many mentions precede it
     for span in spans:
         words = text[span.start : span.end].strip().lower()
         if span.speaker_words and words in PRONOUNS:
@@ -223,6 +224,9 @@ def gender_clues(
             word = token.group().lower()
             if word not in PRONOUNS:
                 continue
+            if token.start() in counted:
+                break
+            counted.add(token.start())
             near = {t.group().lower() for t in tokens[max(0, i - 1) : i + 2]}
             said = word in SUBJECTS and near & SPEECH_VERBS  # "she said", "said he"
             kind = "pronoun said" if said else "pronoun"

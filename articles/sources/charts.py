@@ -12,14 +12,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Horizontal bars: a label line above each bar, so long outlet and tag names fit on a phone.
+# Horizontal bars: drawn in units of WIDTH, the longest bar filling the track (the template
+# lays the labels out as text, so long outlet and tag names wrap on a phone).
 WIDTH = 600
-BAR = 18
-LABEL = 16
-GAP = 10
-# Columns over time.
-HEIGHT = 220
+BAR = 10
+LABEL = 0
+GAP = 0
+# Columns over time: a narrower drawing, so its labels stay legible on a phone.
+COLUMNS_WIDTH = 420
+HEIGHT = 200
 AXIS = 24
+MAX_STEP = 60  # a few periods make narrow columns, not slabs
+TOP_PAD = 16  # room for the tallest column's figure
 
 
 @dataclass
@@ -44,6 +48,11 @@ class Row:
     x: float = 0  # columns: where the column stands
     width: float = 0
     length: float = 0  # bars: how far the bar reaches
+    top: float = 0  # columns: where the column's top is
+
+    @property
+    def center(self) -> float:
+        return self.x + self.width / 2
 
     def count(self, key: str) -> int:
         return sum(s.count for s in self.segments if s.key == key)
@@ -122,11 +131,11 @@ def columns(
 ) -> Chart:
     """Stacked columns over time, tallest scaled to HEIGHT, with a few labelled ticks."""
     most = max((sum(counts.values()) for _, counts, _ in rows), default=0) or 1
-    step = WIDTH / max(len(rows), 1)
+    step = min(COLUMNS_WIDTH / max(len(rows), 1), MAX_STEP)
     laid = []
     for i, (label, counts, href) in enumerate(rows):
         row = Row(label, sum(counts.values()), href, 0, x=i * step + step * 0.1, width=step * 0.8)
-        top = float(HEIGHT)
+        top = float(HEIGHT + TOP_PAD)
         for key, name in keys:
             n = counts.get(key, 0)
             if not n:
@@ -134,9 +143,20 @@ def columns(
             height = HEIGHT * n / most
             top -= height
             row.segments.append(Segment(key, name, n, row.x, top, row.width, height, href))
+        row.top = top
         laid.append(row)
-    every = max(1, len(rows) // 6)
+    every = max(1, len(rows) // 5)
     ticks = [(r.x + r.width / 2, r.label) for i, r in enumerate(laid) if i % every == 0]
     return Chart(
-        id, title, description, keys, laid, WIDTH, HEIGHT + AXIS, csv, first_column, True, ticks
+        id,
+        title,
+        description,
+        keys,
+        laid,
+        WIDTH,
+        HEIGHT + TOP_PAD + AXIS,
+        csv,
+        first_column,
+        True,
+        ticks,
     )

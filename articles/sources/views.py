@@ -57,7 +57,7 @@ def _search_link(params: QueryDict, **extra) -> str:
     return reverse("articles:search") + "?" + query.urlencode()
 
 
-def _charts(figures: queries.Figures, request: HttpRequest) -> list[charts.Chart]:
+def _charts(figures: queries.Figures, request: HttpRequest) -> dict[str, charts.Chart]:
     get = request.GET
     here = get.urlencode()
 
@@ -95,7 +95,7 @@ def _charts(figures: queries.Figures, request: HttpRequest) -> list[charts.Chart
         csv=csv_url("over-time"),
         first_column=figures.unit.capitalize(),
     )
-    return [
+    listed = [
         breakdown_chart("kinds", figures.kinds, "Who is quoted", "Quotes by kind of speaker."),
         breakdown_chart(
             "genders",
@@ -129,6 +129,7 @@ def _charts(figures: queries.Figures, request: HttpRequest) -> list[charts.Chart
             first_column="Tag",
         ),
     ]
+    return {chart.id.replace("-", "_"): chart for chart in listed}
 
 
 @require_GET
