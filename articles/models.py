@@ -488,6 +488,10 @@ class SpeakerSuggestion(models.Model):
     evidence = models.JSONField(default=list, blank=True)
     computed_at = models.DateTimeField()
 
+    class Meta:
+        # The dashboard's cache asks for the latest (sources/queries.py, data_stamp).
+        indexes = [models.Index(fields=["computed_at"], name="suggestion_computed")]
+
     def __str__(self) -> str:
         return f"Suggestion for entity {self.entity_id}"
 

@@ -46,6 +46,9 @@ NEWSROOM_MAX_ARTICLE_CHARS = int(os.environ.get("NEWSROOM_MAX_ARTICLE_CHARS", "4
 # Deleted articles stay in the trash this many days; then `manage.py purge_trash` (which the
 # extraction workers also run once an hour) deletes them for good.
 NEWSROOM_TRASH_DAYS = float(os.environ.get("NEWSROOM_TRASH_DAYS", "30"))
+# The sources dashboard keeps its figures for one set of filters this many seconds (0: never);
+# a reviewer's confirmation of a gender or role, or new suggestions, show at once.
+NEWSROOM_SOURCES_CACHE_SECONDS = float(os.environ.get("NEWSROOM_SOURCES_CACHE_SECONDS", "60"))
 PORT = int(os.environ.get("PORT", "8000"))
 
 INSTALLED_APPS = [

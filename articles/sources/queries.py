@@ -10,10 +10,14 @@ and "suggested" when only the text suggests them; the two are counted apart, nev
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -28,9 +32,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Trunc, TruncDate
+from django.utils import timezone
 
 from articles.browse.search import ArticleSearch
-from articles.models import Article, Entity, Quote, ReviewState
+from articles.models import Article, Entity, EntityEvent, Quote, ReviewState, SpeakerSuggestion
 
 KINDS = {
     "person": "Named person",
@@ -48,6 +53,19 @@ BARS = 12
 # Past this many days, the time chart counts months instead of weeks.
 WEEKS_UP_TO_DAYS = 183
 NEW_VOICES_DAYS = 30
+# Enough for the one pass to hash its groupings in memory at 100,000 articles.
+WORK_MEM = "32MB"
+
+
+def data_stamp() -> tuple:
+    """What changes when a person's confirmed attributes or suggestions do: the latest entity
+    event and the latest suggestion. One query over two indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(pgh_id) FROM {EntityEvent._meta.db_table}),"
+            f" (SELECT max(computed_at) FROM {SpeakerSuggestion._meta.db_table})"
+        )
+        return cursor.fetchone()
 
 
 def quote_day():
@@ -161,6 +179,7 @@ class Figures:
     new_since: datetime.date | None = None
     new_voices: list[dict] = field(default_factory=list)
     new_voice_count: int = 0
+    as_of: datetime.datetime | None = None  # when cached figures were computed
 
 
 # Gender series of the charts, in stacking order: confirmed and suggested apart.
@@ -210,44 +229,110 @@ class SourcesQuery:
     # Queries ---------------------------------------------------------------------------
 
     def figures(self) -> Figures:
-        """Every figure of the page, in seven queries."""
+        """Every figure of the page, in three queries (and one to set them up): one pass over
+        the quotes for the shares, time and outlets; one for tags; one for the speakers and
+        new voices. Runs in a transaction of its own, with the memory these groupings need
+        to hash rather than sort on disk, and without JIT compilation, whose start-up costs
+        more than these queries gain from it."""
         figures = Figures()
-        self._breakdowns(figures)
-        self._time(figures)
-        figures.by_outlet = self._by("article__outlet", "article__outlet", "outlet")
-        figures.by_tag = self._by("article__tags__id", "article__tags__name", "tag")
-        self._speakers(figures)
-        self._new_voices(figures)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL jit = off")
+            self._one_pass(figures)
+            figures.by_tag = self._by("article__tags__id", "article__tags__name", "tag")
+            self._speakers(figures)
         return figures
 
-    def _breakdowns(self, figures: Figures) -> None:
+    def cached_figures(self) -> Figures:
+        """figures(), kept NEWSROOM_SOURCES_CACHE_SECONDS per filters, and recomputed at once
+        when a person's gender or role or the suggestions change (data_stamp)."""
+        seconds = settings.NEWSROOM_SOURCES_CACHE_SECONDS
+        if seconds <= 0:
+            return self.figures()
+        filters = json.dumps(self.params, sort_keys=True, default=str)
+        key = "sources:" + hashlib.sha256(f"{filters}|{data_stamp()}".encode()).hexdigest()
+        figures = cache.get(key)
+        if figures is None:
+            figures = self.figures()
+            figures.as_of = timezone.now()
+            cache.set(key, figures, seconds)
+        return figures
+
+    # Each grouping of the one pass, by name: the columns it groups by.
+    SETS = {
+        "shares": (
+            "speaker_kind", "gender", "gender_source", "role", "role_source", "reviewed",
+            "unreviewed",
+        ),
+        "week": ("week", "gender", "gender_source"),
+        "month": ("month", "gender", "gender_source"),
+        "outlet": ("article__outlet", "gender", "gender_source"),
+    }  # fmt: skip
+
+    def _one_pass(self, figures: Figures) -> None:
+        """The shares (over every quote), and people's quotes by gender per week, per month
+        and per outlet (over the basis), in one GROUPING SETS query over the quotes."""
         gender, gender_source = _attribute("gender")
         role, role_source = _attribute("role")
-        rows = (
-            self.quotes(basis=False)
-            .annotate(
-                speaker_kind=_kind(),
-                gender=gender,
-                gender_source=gender_source,
-                role=role,
-                role_source=role_source,
-                reviewed=_reviewed(),
-                unreviewed=Case(
-                    When(status=ReviewState.UNREVIEWED, then=Value(True)), default=Value(False)
-                ),
-            )
-            .values(
-                "speaker_kind",
-                "gender",
-                "gender_source",
-                "role",
-                "role_source",
-                "reviewed",
-                "unreviewed",
-            )
-            .annotate(n=Count("pk"))
-            .order_by()
+        day = quote_day()
+        counted = Q(speaker_kind__in=PEOPLE_KINDS)
+        if self.reviewed_only:
+            counted &= Q(status__in=REVIEWED_STATES)
+        rows = self.quotes(basis=False).annotate(
+            speaker_kind=_kind(),
+            gender=gender,
+            gender_source=gender_source,
+            role=role,
+            role_source=role_source,
+            reviewed=_reviewed(),
+            unreviewed=Case(
+                When(status=ReviewState.UNREVIEWED, then=Value(True)), default=Value(False)
+            ),
+            week=Trunc(day, "week", output_field=DateField()),
+            month=Trunc(day, "month", output_field=DateField()),
+            counted=Case(When(counted, then=Value(True)), default=Value(False)),
         )
+        columns = sorted({c for names in self.SETS.values() for c in names} | {"counted"})
+        inner, params = rows.order_by().values(*columns).query.sql_with_params()
+        quote = connection.ops.quote_name
+        sets = ", ".join(
+            "(" + ", ".join(quote(c) for c in names) + ")" for names in self.SETS.values()
+        )
+        flags = ", ".join(
+            f"GROUPING({', '.join(quote(c) for c in names)})" for names in self.SETS.values()
+        )
+        listed = ", ".join(quote(c) for c in columns if c != "counted")
+        sql = (
+            f"SELECT {flags}, {listed}, COUNT(*), COUNT(*) FILTER (WHERE counted) "
+            f"FROM ({inner}) AS quotes GROUP BY GROUPING SETS ({sets})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        names = [c for c in columns if c != "counted"]
+        grouped: dict[str, list[dict]] = {name: [] for name in self.SETS}
+        for row in fetched:
+            flags_row, values, n, n_counted = (
+                row[: len(self.SETS)],
+                row[len(self.SETS) : -2],
+                *row[-2:],
+            )
+            record = dict(zip(names, values, strict=True)) | {"n": n, "counted": n_counted}
+            for unit in ("week", "month"):  # date_trunc answers timestamps; days are meant
+                if isinstance(record[unit], datetime.datetime):
+                    record[unit] = record[unit].date()
+            # GROUPING() is 0 for the set the row belongs to.
+            grouped[list(self.SETS)[flags_row.index(0)]].append(record)
+        self._shares(figures, grouped["shares"])
+        self._time(figures, grouped)
+        figures.by_outlet = _series(
+            [r for r in grouped["outlet"] if r["counted"] and r["article__outlet"]],
+            "article__outlet",
+            "article__outlet",
+            "outlet",
+        )
+
+    def _shares(self, figures: Figures, rows: list[dict]) -> None:
         kinds = _empty(KINDS)
         genders = _empty(GENDERS)
         roles = _empty(ROLES)
@@ -263,58 +348,42 @@ class SourcesQuery:
         figures.genders = _breakdown("gender", genders)
         figures.roles = _breakdown("role", roles)
 
-    def span(self) -> tuple[datetime.date | None, datetime.date | None]:
-        """The first and last day the chosen range covers: the filters' dates, or else the
-        matching quotes' first and last. One query at most."""
-        since, until = self.params.get("since"), self.params.get("until")
-        if since and until:
-            return since, until
-        found = self.quotes().aggregate(first=Min(quote_day()), last=Max(quote_day()))
-        return since or found["first"], until or found["last"]
-
-    def _time(self, figures: Figures) -> None:
-        first, last = self.span()
+    def _time(self, figures: Figures, grouped: dict[str, list[dict]]) -> None:
+        """By week when the range (the filters' dates, or else the first and last week with
+        quotes) spans up to WEEKS_UP_TO_DAYS, by month beyond."""
+        weeks = sorted(r["week"] for r in grouped["week"] if r["counted"])
+        first = self.params.get("since") or (weeks[0] if weeks else None)
+        last = self.params.get("until") or (weeks[-1] if weeks else None)
         long = first and last and (last - first).days > WEEKS_UP_TO_DAYS
         figures.unit = "month" if long else "week"
-        rows = (
-            self._gendered()
-            .annotate(period=Trunc(quote_day(), figures.unit, output_field=DateField()))
-            .values("period", "gender", "gender_source")
-            .annotate(n=Count("pk"))
-            .order_by("period")
-        )
         periods: dict[datetime.date, Series] = {}
-        for row in rows:
-            start = row["period"]
+        for row in sorted(grouped[figures.unit], key=lambda r: r[figures.unit]):
+            start = row[figures.unit]
+            if not row["counted"]:
+                continue
             if start not in periods:
                 end = _period_end(start, figures.unit)
                 label = start.strftime("%b %Y") if figures.unit == "month" else f"{start:%-d %b %Y}"
                 params = {"since": start.isoformat(), "until": end.isoformat()}
                 periods[start] = Series(start.isoformat(), label, {}, params)
             key = series_key(row["gender"], row["gender_source"])
-            periods[start].counts[key] = periods[start].counts.get(key, 0) + row["n"]
+            periods[start].counts[key] = periods[start].counts.get(key, 0) + row["counted"]
         figures.over_time = list(periods.values())
 
     def _by(self, column: str, label_column: str, param: str) -> list[Series]:
-        """People's quotes by gender for each value of an article column (outlet, tag), the
-        BARS values with most quotes."""
+        """People's quotes by gender for each value of an article column (tags), the BARS
+        values with most quotes. One query."""
+        gender, gender_source = _attribute("gender")
         rows = (
-            self._gendered()
-            .exclude(**{f"{column}__isnull": True})
+            self.quotes()
+            .annotate(speaker_kind=_kind(), gender=gender, gender_source=gender_source)
+            .filter(speaker_kind__in=PEOPLE_KINDS)
+            .filter(**{f"{column}__isnull": False})  # a join; exclude() would be an anti-join
             .values(column, label_column, "gender", "gender_source")
-            .annotate(n=Count("pk"))
+            .annotate(counted=Count("pk"))
             .order_by()
         )
-        found: dict[Any, Series] = {}
-        for row in rows:
-            value = row[column]
-            if value in ("", None):
-                continue
-            if value not in found:
-                found[value] = Series(str(value), row[label_column], {}, {param: value})
-            key = series_key(row["gender"], row["gender_source"])
-            found[value].counts[key] = found[value].counts.get(key, 0) + row["n"]
-        return sorted(found.values(), key=lambda s: (-s.total, s.label))[:BARS]
+        return _series(list(rows), column, label_column, param)
 
     def speaker_rows(self) -> QuerySet:
         """One row per speaker entity: quotes, articles, first and last seen, reviewed quotes,
@@ -341,11 +410,21 @@ class SourcesQuery:
         )
 
     def _speakers(self, figures: Figures) -> None:
-        """The top people and organisations and the number of distinct speakers, in one
-        query: window functions over the per-speaker rows."""
+        """The top people and organisations, the number of distinct speakers and the new
+        voices, in one query over the per-speaker rows (window functions; raw SQL, as "no
+        earlier quote" refers to a grouped row, which the ORM cannot).
+
+        New voices: speakers quoted in the filters whose first standing quote anywhere
+        (outside the trash) is on or after the period's start: the filters' since, or else
+        the last NEW_VOICES_DAYS days of the range."""
+        until = self.params.get("until") or datetime.date.today()
+        start = self.params.get("since") or until - datetime.timedelta(days=NEW_VOICES_DAYS)
+        figures.new_since = start
         inner, params = self.speaker_rows().order_by().query.sql_with_params()
+        q, a = Quote._meta.db_table, Article._meta.db_table
         sql = f"""
-            SELECT * FROM (
+            WITH s AS MATERIALIZED ({inner}),
+            ranked AS (
                 SELECT s.*,
                     row_number() OVER (
                         PARTITION BY (s.speaker__label = 'PERSON')
@@ -353,52 +432,61 @@ class SourcesQuery:
                     ) AS rank,
                     count(*) OVER () AS speakers,
                     count(*) FILTER (WHERE s.reviewed > 0) OVER () AS reviewed_speakers
-                FROM ({inner}) AS s
-            ) AS ranked WHERE rank <= %s
-            ORDER BY quotes DESC, speaker__name
+                FROM s
+            ),
+            new AS (
+                SELECT s.*, count(*) OVER () AS new_voices FROM s
+                WHERE s.first_seen >= %s AND NOT EXISTS (
+                    SELECT 1 FROM {q} q JOIN {a} a ON a.id = q.article_id
+                    WHERE q.speaker_id = s.speaker_id AND a.deleted_at IS NULL
+                      AND q.status <> 'rejected' AND q."end" > q.start
+                      AND COALESCE(a.published, (a.created_at AT TIME ZONE %s)::date) < %s
+                )
+                ORDER BY s.quotes DESC, s.speaker__name LIMIT %s
+            )
+            SELECT 'top' AS list, ranked.*, 0 AS new_voices FROM ranked WHERE rank <= %s
+            UNION ALL
+            SELECT 'new', new.speaker_id, new.speaker__name, new.speaker__label,
+                   new.speaker__gender, new.speaker__role, new.speaker__suggestion__gender,
+                   new.speaker__suggestion__role, new.quotes, new.articles, new.first_seen,
+                   new.last_seen, new.reviewed, 0, 0, 0, new.new_voices
+            FROM new
+            ORDER BY list DESC, quotes DESC, speaker__name
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, TOP])
+            cursor.execute(sql, [*params, start, _tz(), start, TOP, TOP])
             names = [column.name for column in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         for row in rows:
+            if row["list"] == "new":
+                figures.new_voices.append(row)
+                figures.new_voice_count = row["new_voices"]
+                continue
             figures.speakers = row["speakers"]
             figures.reviewed_speakers = row["reviewed_speakers"]
             target = figures.people if row["speaker__label"] == "PERSON" else figures.organisations
             target.append(row)
-
-    def _new_voices(self, figures: Figures) -> None:
-        """Speakers quoted in the filters whose first standing quote anywhere (outside the
-        trash) is on or after the period's start: the period's since, or else the last
-        NEW_VOICES_DAYS days of the range. One query; raw SQL, as "no earlier quote" refers
-        to a grouped row, which the ORM cannot."""
-        until = self.params.get("until") or datetime.date.today()
-        start = self.params.get("since") or until - datetime.timedelta(days=NEW_VOICES_DAYS)
-        figures.new_since = start
-        inner, params = self.speaker_rows().order_by().query.sql_with_params()
-        q, a = Quote._meta.db_table, Article._meta.db_table
-        sql = f"""
-            SELECT s.*, count(*) OVER () AS new_voices FROM ({inner}) AS s
-            WHERE s.first_seen >= %s AND NOT EXISTS (
-                SELECT 1 FROM {q} q JOIN {a} a ON a.id = q.article_id
-                WHERE q.speaker_id = s.speaker_id AND a.deleted_at IS NULL
-                  AND q.status <> 'rejected' AND q."end" > q.start
-                  AND COALESCE(a.published, (a.created_at AT TIME ZONE %s)::date) < %s
-            )
-            ORDER BY s.quotes DESC, s.speaker__name LIMIT %s
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, start, _tz(), start, TOP])
-            names = [column.name for column in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        figures.new_voices = rows
-        figures.new_voice_count = rows[0]["new_voices"] if rows else 0
 
 
 def _tz() -> str:
     from django.utils import timezone
 
     return str(timezone.get_current_timezone())
+
+
+def _series(rows: list[dict], column: str, label_column: str, param: str) -> list[Series]:
+    """Series by value of a column from grouped rows (value, gender, source, counted), the
+    BARS values with most quotes."""
+    found: dict[Any, Series] = {}
+    for row in rows:
+        value = row[column]
+        if value in ("", None) or not row["counted"]:
+            continue
+        if value not in found:
+            found[value] = Series(str(value), row[label_column], {}, {param: value})
+        key = series_key(row["gender"], row["gender_source"])
+        found[value].counts[key] = found[value].counts.get(key, 0) + row["counted"]
+    return sorted(found.values(), key=lambda s: (-s.total, s.label))[:BARS]
 
 
 def _empty(labels: dict[str, str]) -> dict[str, Share]:

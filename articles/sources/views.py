@@ -140,7 +140,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if refused:
         return _refused(request, form, refused)
     sources = queries.SourcesQuery(form.cleaned_data)
-    figures = sources.figures()
+    figures = sources.cached_figures()
     chosen_tags = set(form.cleaned_data.get("tag") or [])
     context = {
         "form": form,
@@ -226,7 +226,7 @@ def chart_csv(request: HttpRequest, name: str) -> HttpResponse:
     form, refused = _form(request)
     if refused:
         return _refused(request, form, refused)
-    figures = queries.SourcesQuery(form.cleaned_data).figures()
+    figures = queries.SourcesQuery(form.cleaned_data).cached_figures()
     if name in ("kinds", "genders", "roles"):
         breakdown = getattr(figures, name)
         header = [

@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from playwright.sync_api import expect
 
 from articles.models import Article, Entity, Mention, Quote
@@ -35,6 +36,11 @@ def _span(text: str) -> tuple[int, int]:
 
 @pytest.fixture
 def archive():
+    cache.clear()  # the dashboard's cached figures of an earlier test
+    return _archive()
+
+
+def _archive():
     """Jane Holloway quoted twice in the Northern Courier, an organisation once in the Wire."""
     courier = Article.objects.create(
         title="Holloway promises to rebuild every school",

@@ -145,7 +145,8 @@ def _count_queries(client) -> int:
     return len(queries)
 
 
-def test_queries_do_not_grow_with_the_archive(client_for, archive):
+def test_queries_do_not_grow_with_the_archive(client_for, archive, settings):
+    settings.NEWSROOM_SOURCES_CACHE_SECONDS = 0
     client = client_for("editor")
     client.get(URL)  # the session and permission caches
     few = _count_queries(client)
@@ -157,7 +158,9 @@ def test_queries_do_not_grow_with_the_archive(client_for, archive):
             )
             fixture.quote(art, i + 1, fixture.U, person)
     assert _count_queries(client) == few
-    assert few <= 14  # session, user, permissions, 7 figure queries, outlets, tags
+    # Session, user, permissions, the transaction and its settings, 3 figure queries, the
+    # outlet and tag lists.
+    assert few <= 12
 
 
 def _rows(response) -> list[list[str]]:
@@ -191,3 +194,20 @@ def test_chart_csv(client_for, archive):
     assert rows[1][:3] == ["Wire", "4", "2"]
     genders = _rows(client_for("editor").get("/sources/data/genders.csv"))
     assert genders[1][:6] == ["Woman", "3", "0.5000", "2", "3", "0"]
+
+
+def test_cached_figures_follow_confirmations(client_for, archive, reviewer, settings):
+    settings.NEWSROOM_SOURCES_CACHE_SECONDS = 300
+    client = client_for("editor")
+    assert 'data-testid="women-share">50%' in client.get(URL).content.decode()
+    with CaptureQueriesContext(connection) as cached:
+        html = client.get(URL).content.decode()
+    assert 'data-testid="women-share">50%' in html
+    sql = " ".join(query["sql"] for query in cached.captured_queries)
+    assert "GROUPING" not in sql and "articles_quote" not in sql  # no figure recomputed
+    bob = archive["bob"]
+    from articles.sources import attributes
+
+    attributes.confirm(bob.pk, bob.version, reviewer, gender="woman")
+    # Bob's quote now counts as a woman's, at once: 4 of the 6 people's quotes.
+    assert 'data-testid="women-share">67%' in client.get(URL).content.decode()
