@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -251,6 +251,7 @@ class SourcesQuery:
             return self.figures()
         filters = json.dumps(self.params, sort_keys=True, default=str)
         key = "sources:" + hashlib.sha256(f"{filters}|{data_stamp()}".encode()).hexdigest()
+        cache = caches["sources"]
         figures = cache.get(key)
         if figures is None:
             figures = self.figures()
@@ -420,10 +421,33 @@ class SourcesQuery:
         until = self.params.get("until") or datetime.date.today()
         start = self.params.get("since") or until - datetime.timedelta(days=NEW_VOICES_DAYS)
         figures.new_since = start
-        inner, params = self.speaker_rows().order_by().query.sql_with_params()
+        # Grouped by speaker alone, then joined to the entities: grouping by their names and
+        # attributes too would carry them through every quote's row.
+        counts = (
+            self.quotes()
+            .filter(speaker__isnull=False)
+            .values("speaker_id")
+            .annotate(
+                quotes=Count("pk"),
+                articles=Count("article_id", distinct=True),
+                first_seen=Min(quote_day()),
+                last_seen=Max(quote_day()),
+                reviewed=Count("pk", filter=Q(status__in=REVIEWED_STATES)),
+            )
+            .order_by()
+        )
+        inner, params = counts.query.sql_with_params()
         q, a = Quote._meta.db_table, Article._meta.db_table
+        e, g = Entity._meta.db_table, SpeakerSuggestion._meta.db_table
         sql = f"""
-            WITH s AS MATERIALIZED ({inner}),
+            WITH s AS MATERIALIZED (
+                SELECT c.speaker_id, e.name AS speaker__name, e.label AS speaker__label,
+                    e.gender AS speaker__gender, e.role AS speaker__role,
+                    g.gender AS speaker__suggestion__gender, g.role AS speaker__suggestion__role,
+                    c.quotes, c.articles, c.first_seen, c.last_seen, c.reviewed
+                FROM ({inner}) AS c JOIN {e} e ON e.id = c.speaker_id
+                LEFT JOIN {g} g ON g.entity_id = c.speaker_id
+            ),
             ranked AS (
                 SELECT s.*,
                     row_number() OVER (

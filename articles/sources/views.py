@@ -285,9 +285,15 @@ def _round(value: float | None) -> str:
 # Speaker attributes ------------------------------------------------------------------------
 
 
-def _panel_context(entity: Entity, user, article_id: int | None) -> dict:
-    """The speaker panel: confirmed values, suggestions with evidence, this page's changes."""
-    suggestion = suggestions.refresh([entity.pk]).get(entity.pk)
+def _panel_context(entity: Entity, user, article_id: int | None, *, refresh: bool) -> dict:
+    """The speaker panel: confirmed values, suggestions with evidence, this page's changes.
+
+    With `refresh` (on reading) the suggestions are computed again from the articles first;
+    an answer to a POST shows the stored ones, so that a refused POST writes nothing."""
+    if refresh:
+        suggestion = suggestions.refresh([entity.pk]).get(entity.pk)
+    else:
+        suggestion = SpeakerSuggestion.objects.filter(entity=entity).first()
     if suggestion is None:
         suggestion = SpeakerSuggestion(entity=entity)
     history = []
@@ -333,7 +339,7 @@ def speaker(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Gender and role are kept for people only.")
     if request.method == "POST":
         return _confirm(request, entity, article_id)
-    context = _panel_context(entity, request.user, article_id)
+    context = _panel_context(entity, request.user, article_id, refresh=True)
     template = "sources/speaker.html"
     if request.htmx:
         template += "#speaker-panel"
@@ -372,7 +378,11 @@ def _confirm(request: HttpRequest, entity: Entity, article_id: int | None) -> Ht
         (messages.error if error else messages.success)(request, error or notice)
         return redirect("articles:sources-speaker", pk=entity.pk)
     entity.refresh_from_db()
-    context = {**_panel_context(entity, request.user, None), "error": error, "notice": notice}
+    context = {
+        **_panel_context(entity, request.user, None, refresh=False),
+        "error": error,
+        "notice": notice,
+    }
     response = render(request, "sources/speaker.html#speaker-panel", context, status=status)
     return trigger_client_event(response, "speakerChanged")
 
@@ -391,7 +401,11 @@ def speaker_undo(request: HttpRequest, pk: int) -> HttpResponse:
         (messages.error if error else messages.success)(request, error or notice)
         return redirect("articles:sources-speaker", pk=pk)
     entity.refresh_from_db()
-    context = {**_panel_context(entity, request.user, None), "error": error, "notice": notice}
+    context = {
+        **_panel_context(entity, request.user, None, refresh=False),
+        "error": error,
+        "notice": notice,
+    }
     return render(request, "sources/speaker.html#speaker-panel", context, status=status)
 
 

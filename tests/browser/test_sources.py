@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from playwright.sync_api import expect
 
 from articles.models import Article, Entity, Mention, Quote
@@ -36,7 +36,7 @@ def _span(text: str) -> tuple[int, int]:
 
 @pytest.fixture
 def archive():
-    cache.clear()  # the dashboard's cached figures of an earlier test
+    caches["sources"].clear()  # the dashboard's cached figures of an earlier test
     return _archive()
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    caches["sources"].clear()
     yield
-    cache.clear()
+    caches["sources"].clear()
