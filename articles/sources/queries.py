@@ -213,7 +213,13 @@ class SourcesQuery:
     def quotes(self, *, basis: bool = True) -> QuerySet[Quote]:
         """The standing quotes of matching articles (with `basis`: reviewed ones only when the
         page asks for them)."""
-        quotes = Quote.objects.standing().filter(article__in=self.search.matching().values("pk"))
+        if self.search.is_empty:
+            # No filter: the join the figures make anyway leaves out the trash.
+            quotes = Quote.objects.standing().filter(article__deleted_at__isnull=True)
+        else:
+            quotes = Quote.objects.standing().filter(
+                article__in=self.search.matching().values("pk")
+            )
         if basis and self.reviewed_only:
             quotes = quotes.filter(status__in=REVIEWED_STATES)
         return quotes
