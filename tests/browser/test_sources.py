@@ -170,3 +170,20 @@ def test_an_editor_filters_by_outlet_and_downloads_a_chart(
     page.locator("#chart-outlets .hbar").first.click()
     assert "/search/" in page.url and "outlet=Northern+Courier" in page.url
     screenshot("sources-search-from-bar")
+
+
+def test_a_reviewer_confirms_and_undoes_on_the_entity_page(
+    page, live_server, django_user_model, archive, screenshot
+):
+    log_in(page, live_server, django_user_model, "reviewer", "rosa")
+    page.goto(live_server.url + archive["jane"].get_absolute_url())
+    expect(page.get_by_test_id("suggested-gender")).to_have_text("Woman")
+    page.get_by_test_id("gender-select").select_option("non-binary")
+    page.get_by_test_id("role-select").select_option("official")
+    page.get_by_test_id("confirm-speaker").click()
+    expect(page.get_by_test_id("confirmed-gender")).to_contain_text("Non-binary")
+    expect(page.get_by_test_id("confirmed-role")).to_contain_text("Official")
+    screenshot("sources-entity-panel")
+    page.get_by_test_id("undo-speaker").click()
+    expect(page.get_by_test_id("confirmed-gender")).to_contain_text("Not confirmed")
+    expect(page.locator(".speaker-history")).to_contain_text("Undone")
