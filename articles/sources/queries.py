@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +35,19 @@ from django.utils import timezone
 
 from articles.browse.search import ArticleSearch
 from articles.models import Article, Entity, EntityEvent, Quote, ReviewState, SpeakerSuggestion
+from articles.sources.figures import (
+    CONFIRMED,
+    NONE,
+    SUGGESTED,
+    Figures,
+    Series,
+    breakdown_of,
+    count_into,
+    empty_shares,
+    period_end,
+    series_key,
+    series_of,
+)
 
 KINDS = {
     "person": "Named person",
@@ -46,10 +58,8 @@ KINDS = {
 PEOPLE_KINDS = ("person", "described")
 GENDERS = dict(Entity.Gender.choices)
 ROLES = dict(Entity.Role.choices)
-CONFIRMED, SUGGESTED, NONE = "confirmed", "suggested", "none"
 REVIEWED_STATES = (ReviewState.ACCEPTED, ReviewState.CORRECTED)
 TOP = 10
-BARS = 12
 # Past this many days, the time chart counts months instead of weeks.
 WEEKS_UP_TO_DAYS = 183
 NEW_VOICES_DAYS = 30
@@ -107,95 +117,6 @@ def _attribute(name: str) -> tuple[Case, Case]:
 
 def _reviewed() -> Case:
     return Case(When(status__in=REVIEWED_STATES, then=Value(True)), default=Value(False))
-
-
-@dataclass
-class Share:
-    """One value of a breakdown: its quotes among all and among reviewed quotes."""
-
-    value: str
-    label: str
-    quotes: int = 0
-    reviewed: int = 0
-    confirmed: int = 0  # gender and role only: the speaker's value was set by a reviewer
-    suggested: int = 0  # ... only suggested by the text
-    unreviewed: int = 0  # of `quotes`, those no reviewer has checked
-    total: int = 0
-    reviewed_total: int = 0
-
-    @property
-    def share(self) -> float | None:
-        return self.quotes / self.total if self.total else None
-
-    @property
-    def reviewed_share(self) -> float | None:
-        return self.reviewed / self.reviewed_total if self.reviewed_total else None
-
-    @property
-    def unreviewed_share(self) -> float | None:
-        return self.unreviewed / self.quotes if self.quotes else None
-
-
-@dataclass
-class Breakdown:
-    name: str
-    rows: list[Share]
-    total: int = 0
-    reviewed_total: int = 0
-
-    def row(self, value: str) -> Share:
-        return next(row for row in self.rows if row.value == value)
-
-
-@dataclass
-class Series:
-    """One chart's rows: a label, a link's filters, and counts by series key."""
-
-    key: str
-    label: str
-    counts: dict[str, int] = field(default_factory=dict)
-    params: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-@dataclass
-class Figures:
-    quotes: int = 0
-    reviewed_quotes: int = 0
-    speakers: int = 0
-    reviewed_speakers: int = 0
-    kinds: Breakdown | None = None
-    genders: Breakdown | None = None
-    roles: Breakdown | None = None
-    unit: str = "week"
-    over_time: list[Series] = field(default_factory=list)
-    by_outlet: list[Series] = field(default_factory=list)
-    by_tag: list[Series] = field(default_factory=list)
-    people: list[dict] = field(default_factory=list)
-    organisations: list[dict] = field(default_factory=list)
-    new_since: datetime.date | None = None
-    new_voices: list[dict] = field(default_factory=list)
-    new_voice_count: int = 0
-    as_of: datetime.datetime | None = None  # when cached figures were computed
-
-
-# Gender series of the charts, in stacking order: confirmed and suggested apart.
-GENDER_SERIES = [
-    ("woman:confirmed", "Women (confirmed)"),
-    ("woman:suggested", "Women (suggested)"),
-    ("man:confirmed", "Men (confirmed)"),
-    ("man:suggested", "Men (suggested)"),
-    ("non-binary:confirmed", "Non-binary (confirmed)"),
-    ("non-binary:suggested", "Non-binary (suggested)"),
-    ("unknown", "Unknown"),
-]
-
-
-def series_key(gender: str, source: str) -> str:
-    return "unknown" if gender == "unknown" else f"{gender}:{source}"
 
 
 class SourcesQuery:
@@ -332,7 +253,7 @@ class SourcesQuery:
             grouped[list(self.SETS)[flags_row.index(0)]].append(record)
         self._shares(figures, grouped["shares"])
         self._time(figures, grouped)
-        figures.by_outlet = _series(
+        figures.by_outlet = series_of(
             [r for r in grouped["outlet"] if r["counted"] and r["article__outlet"]],
             "article__outlet",
             "article__outlet",
@@ -340,20 +261,22 @@ class SourcesQuery:
         )
 
     def _shares(self, figures: Figures, rows: list[dict]) -> None:
-        kinds = _empty(KINDS)
-        genders = _empty(GENDERS)
-        roles = _empty(ROLES)
+        kinds = empty_shares(KINDS)
+        genders = empty_shares(GENDERS)
+        roles = empty_shares(ROLES)
         for row in rows:
             n, reviewed = row["n"], row["reviewed"]
             figures.quotes += n
             figures.reviewed_quotes += n if reviewed else 0
-            _count(kinds[row["speaker_kind"]], n, reviewed, row["unreviewed"])
+            count_into(kinds[row["speaker_kind"]], n, reviewed, row["unreviewed"])
             if row["speaker_kind"] in PEOPLE_KINDS:
-                _count(genders[row["gender"]], n, reviewed, row["unreviewed"], row["gender_source"])
-                _count(roles[row["role"]], n, reviewed, row["unreviewed"], row["role_source"])
-        figures.kinds = _breakdown("kind", kinds)
-        figures.genders = _breakdown("gender", genders)
-        figures.roles = _breakdown("role", roles)
+                count_into(
+                    genders[row["gender"]], n, reviewed, row["unreviewed"], row["gender_source"]
+                )
+                count_into(roles[row["role"]], n, reviewed, row["unreviewed"], row["role_source"])
+        figures.kinds = breakdown_of("kind", kinds)
+        figures.genders = breakdown_of("gender", genders)
+        figures.roles = breakdown_of("role", roles)
 
     def _time(self, figures: Figures, grouped: dict[str, list[dict]]) -> None:
         """By week when the range (the filters' dates, or else the first and last week with
@@ -369,7 +292,7 @@ class SourcesQuery:
             if not row["counted"]:
                 continue
             if start not in periods:
-                end = _period_end(start, figures.unit)
+                end = period_end(start, figures.unit)
                 label = start.strftime("%b %Y") if figures.unit == "month" else f"{start:%-d %b %Y}"
                 params = {"since": start.isoformat(), "until": end.isoformat()}
                 periods[start] = Series(start.isoformat(), label, {}, params)
@@ -390,7 +313,7 @@ class SourcesQuery:
             .annotate(counted=Count("pk"))
             .order_by()
         )
-        return _series(list(rows), column, label_column, param)
+        return series_of(list(rows), column, label_column, param)
 
     def speaker_rows(self) -> QuerySet:
         """One row per speaker entity: quotes, articles, first and last seen, reviewed quotes,
@@ -502,48 +425,3 @@ def _tz() -> str:
     from django.utils import timezone
 
     return str(timezone.get_current_timezone())
-
-
-def _series(rows: list[dict], column: str, label_column: str, param: str) -> list[Series]:
-    """Series by value of a column from grouped rows (value, gender, source, counted), the
-    BARS values with most quotes."""
-    found: dict[Any, Series] = {}
-    for row in rows:
-        value = row[column]
-        if value in ("", None) or not row["counted"]:
-            continue
-        if value not in found:
-            found[value] = Series(str(value), row[label_column], {}, {param: value})
-        key = series_key(row["gender"], row["gender_source"])
-        found[value].counts[key] = found[value].counts.get(key, 0) + row["counted"]
-    return sorted(found.values(), key=lambda s: (-s.total, s.label))[:BARS]
-
-
-def _empty(labels: dict[str, str]) -> dict[str, Share]:
-    return {value: Share(value, label) for value, label in labels.items()}
-
-
-def _count(share: Share, n: int, reviewed: bool, unreviewed: bool, source: str = "") -> None:
-    share.quotes += n
-    share.reviewed += n if reviewed else 0
-    share.unreviewed += n if unreviewed else 0
-    if source == CONFIRMED:
-        share.confirmed += n
-    elif source == SUGGESTED:
-        share.suggested += n
-
-
-def _breakdown(name: str, shares: dict[str, Share]) -> Breakdown:
-    rows = list(shares.values())
-    total = sum(row.quotes for row in rows)
-    reviewed_total = sum(row.reviewed for row in rows)
-    for row in rows:
-        row.total, row.reviewed_total = total, reviewed_total
-    return Breakdown(name, rows, total, reviewed_total)
-
-
-def _period_end(start: datetime.date, unit: str) -> datetime.date:
-    if unit == "week":
-        return start + datetime.timedelta(days=6)
-    following = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
