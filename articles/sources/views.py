@@ -136,6 +136,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return _refused(request, form, refused)
     sources = queries.SourcesQuery(form.cleaned_data)
     figures = sources.cached_figures()
+    for row in (*figures.people, *figures.organisations, *figures.new_voices):
+        # A speaker's quotes behind the figure: the search page, same filters, that speaker.
+        row["quotes_href"] = _search_link(request.GET, speaker=row["speaker_id"])
     chosen_tags = set(form.cleaned_data.get("tag") or [])
     context = {
         "form": form,

@@ -111,6 +111,9 @@ def test_page_shows_the_figures(client_for, archive):
     assert 'data-testid="women-share">50%' in html
     assert reverse("articles:search") + "?outlet=Wire" in html
     assert "<svg" in html and "<table" in html
+    wire = client_for("editor").get(URL, {"outlet": "Wire"}).content.decode()
+    # A speaker's quote count links to their quotes under the same filters.
+    assert f"/search/?outlet=Wire&amp;speaker={archive['jane'].pk}" in wire
 
 
 @pytest.mark.parametrize(
