@@ -417,8 +417,12 @@ class Entity(models.Model):
     version = models.PositiveIntegerField(default=1)
     # A person's attributes as a reviewer confirmed them (sources/attributes.py); empty until
     # then, whatever the suggestions say. "unknown" is a reviewer's answer: they could not tell.
-    gender = models.CharField(max_length=12, choices=Gender.choices, blank=True, default="")
-    role = models.CharField(max_length=12, choices=Role.choices, blank=True, default="")
+    gender = models.CharField(
+        max_length=12, choices=Gender.choices, blank=True, default="", db_default=""
+    )
+    role = models.CharField(
+        max_length=12, choices=Role.choices, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
