@@ -394,10 +394,35 @@ class Article(models.Model):
 class Entity(models.Model):
     """A person, organisation or place, shared across articles."""
 
+    class Gender(models.TextChoices):
+        WOMAN = "woman", "Woman"
+        MAN = "man", "Man"
+        NON_BINARY = "non-binary", "Non-binary"
+        UNKNOWN = "unknown", "Unknown"
+
+    class Role(models.TextChoices):
+        POLITICIAN = "politician", "Politician"
+        OFFICIAL = "official", "Official"
+        EXPERT = "expert", "Expert"
+        BUSINESS = "business", "Business"
+        ADVOCACY = "advocacy", "Advocacy"
+        CITIZEN = "citizen", "Citizen"
+        JOURNALIST = "journalist", "Journalist"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Unknown"
+
     name = models.CharField(max_length=300)
     label = models.CharField(max_length=20)
     key = models.CharField(max_length=300, help_text="Normalised name used for matching.")
     version = models.PositiveIntegerField(default=1)
+    # A person's attributes as a reviewer confirmed them (sources/attributes.py); empty until
+    # then, whatever the suggestions say. "unknown" is a reviewer's answer: they could not tell.
+    gender = models.CharField(
+        max_length=12, choices=Gender.choices, blank=True, default="", db_default=""
+    )
+    role = models.CharField(
+        max_length=12, choices=Role.choices, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -446,6 +471,33 @@ class EntityAlias(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SpeakerSuggestion(models.Model):
+    """What the articles suggest about a person: never a fact until a reviewer confirms it.
+
+    Derived from the text (articles/nlp/speakertraits.py) by articles/sources/suggestions.py,
+    which recomputes it whenever a reviewer looks at the person and on `manage.py
+    suggest_speakers`; not audited, as it is no one's decision. Empty value: no suggestion.
+    """
+
+    entity = models.OneToOneField(
+        Entity, primary_key=True, on_delete=models.CASCADE, related_name="suggestion"
+    )
+    gender = models.CharField(max_length=12, choices=Entity.Gender.choices, blank=True)
+    gender_confidence = models.FloatField(default=0)
+    role = models.CharField(max_length=12, choices=Entity.Role.choices, blank=True)
+    role_confidence = models.FloatField(default=0)
+    # The clues behind both: [{"attribute", "value", "kind", "text", "article", "weight"}].
+    evidence = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        # The dashboard's cache asks for the latest (sources/queries.py, data_stamp).
+        indexes = [models.Index(fields=["computed_at"], name="suggestion_computed")]
+
+    def __str__(self) -> str:
+        return f"Suggestion for entity {self.entity_id}"
 
 
 class ExtractionRun(models.Model):

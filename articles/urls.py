@@ -5,6 +5,7 @@ from articles.editing import urls as editing
 from articles.extraction import urls as extraction
 from articles.intake import urls as intake
 from articles.review import urls as review
+from articles.sources import urls as sources
 from articles.tags import urls as tags
 
 app_name = "articles"
@@ -15,4 +16,5 @@ urlpatterns = [
     *extraction.urlpatterns,
     *review.urlpatterns,
     *tags.urlpatterns,
+    *sources.urlpatterns,
 ]

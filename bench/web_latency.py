@@ -6,8 +6,9 @@ Seeds a scratch database (newsroom_bench_web) once, and re-uses it on later runs
 starts again. The articles are the BBC corpus repeated with variations: each copy gets its own
 added paragraph, date and title. A sample of the originals is extracted for real; every copy
 of an extracted original carries that original's mentions and quotes. Prints p50, p95 and p99
-for the article list, search, the article page and a quote correction.
-Goals: p95 under 100 ms for pages and corrections, and under 150 ms for search.
+for the article list, search, the article page, the sources dashboard and a quote correction.
+Goals: p95 under 100 ms for pages and corrections, under 150 ms for search, and under 300 ms
+for the sources dashboard (every figure of the archive, or of one outlet, year or basis).
 Each client pauses 0.5-1.5 x --think seconds between requests (default 1 s, a person reading
 and clicking); --think 0 sends requests back to back, to find the saturation point.
 """
@@ -37,6 +38,14 @@ SEARCHES = [
     "broadband",
 ]
 PASSWORD = "bench-password-not-secret"
+# The sources dashboard as people open it: everything, one outlet, one year, reviewed only.
+SOURCES = [
+    "/sources/",
+    "/sources/?outlet=Wire",
+    "/sources/?outlet=BBC+News&basis=reviewed",
+    "/sources/?since=2010-01-01&until=2010-12-31",
+    "/sources/?since=2012-03-01&until=2012-05-31&outlet=The+Ledger",
+]
 
 
 def seed(articles: int, extracted: int) -> None:
@@ -219,8 +228,10 @@ def make_plan(articles: int, quotes: list[tuple[int, int]]):
         if roll < 0.55:
             query = random.choice(SEARCHES)
             return "search", "GET", "/search/?" + f"q={query}", None, None
-        if roll < 0.85:
+        if roll < 0.78:
             return "article page", "GET", f"/articles/{random.randint(1, articles)}/", None, None
+        if roll < 0.88:
+            return "sources", "GET", random.choice(SOURCES), None, None
         quote = random.choice(list(versions))
         status = "rejected" if quote in accepted else "accepted"
         data = {"status": status, "version": versions[quote]}
@@ -281,7 +292,7 @@ def main() -> None:
         f"{total / args.seconds:.1f} requests/s"
     )
     print(f"{'':18} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean':>7}")
-    for name in ("article list", "search", "article page", "quote correction"):
+    for name in ("article list", "search", "article page", "sources", "quote correction"):
         values = timings.get(name, [])
         if not values:
             print(f"{name:18} no successful requests")

@@ -50,6 +50,19 @@ NEWSROOM_TRASH_DAYS = float(os.environ.get("NEWSROOM_TRASH_DAYS", "30"))
 NEWSROOM_EXPORT_SPACY_MAX_ARTICLES = int(
     os.environ.get("NEWSROOM_EXPORT_SPACY_MAX_ARTICLES", "2000")
 )
+# The sources dashboard keeps its figures for one set of filters this many seconds (0: never);
+# a reviewer's confirmation of a gender or role, or new suggestions, show at once.
+NEWSROOM_SOURCES_CACHE_SECONDS = float(os.environ.get("NEWSROOM_SOURCES_CACHE_SECONDS", "60"))
+# The default cache is each process's own; the dashboard's figures are kept in files of the
+# data directory, so that every web worker of a machine shares them.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "sources": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(NEWSROOM_DATA_DIR / "cache" / "sources"),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
 PORT = int(os.environ.get("PORT", "8000"))
 
 INSTALLED_APPS = [

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -64,6 +65,7 @@ MENTION = (("pk", "mention"),)
 ENTITY = (("pk", "entity"),)
 TAG = (("pk", "tag"),)
 FOCUS = ("focus",)
+SOURCES = ("tag", "outlet", "review", "dates", "since", "until", "basis")
 # Every URL of articles/urls.py and the accounts' pages; test_every_url_is_fuzzed fails until
 # a new one is listed here with the parameters its view reads.
 URLS = [
@@ -126,6 +128,12 @@ URLS = [
     Fuzzed("articles:article-restore", ("POST",), (), (("pk", "trashed"),)),
     Fuzzed("articles:import-job", ("GET",), (), (("pk", "import_job"),)),
     Fuzzed("articles:retry", ("POST",), (), ARTICLE),
+    Fuzzed("articles:sources", ("GET",), SOURCES),
+    Fuzzed("articles:sources-speakers-csv", ("GET",), SOURCES),
+    Fuzzed("articles:sources-chart-csv", ("GET",), SOURCES, (("name", "chart"),)),
+    Fuzzed("articles:sources-speaker", ("GET", "POST"),
+           ("version", "gender", "role", "article"), ENTITY),
+    Fuzzed("articles:sources-speaker-undo", ("POST",), ("change",), ENTITY),
     Fuzzed("login", ("GET", "POST"), ("username", "password", "next")),
     Fuzzed("logout", ("POST",), ("next",)),
     Fuzzed("password_change", ("GET", "POST"), ("old_password", "new_password1", "new_password2")),
@@ -180,6 +188,9 @@ CHOICES = {
     "article_version": ["1", "2"],
     "q": ["mayor", "the", '"plan would"', "-x or y"],
     "outlet": ["Gazette"],
+    "gender": ["woman", "non-binary", "robot"],
+    "role": ["politician", "unknown", "mayor"],
+    "basis": ["all", "reviewed"],
     "next": ["/", "/search/"],
     "username": ["fuzz-user"],
     "password": [PASSWORD],
@@ -292,6 +303,7 @@ def world(make_article, make_user) -> dict:
         "tag": tag,
         "import_job": import_job,
         "trashed": trashed,
+        "chart": SimpleNamespace(pk="genders"),  # a chart of the sources dashboard, by name
         "contexts": list(Context.objects.values_list("pk", flat=True)),
     }
 

@@ -115,6 +115,14 @@ MATRIX = [
     Route("articles:entity", "GET",                     "L    403    200    200      200", ENTITY),
     Route("articles:speakers", "GET",                   "L    403    200    200      200"),
     Route("articles:export", "GET",                     "L    403    200    200      200"),
+    # Sources
+    Route("articles:sources", "GET",                    "L    403    200    200      200"),
+    Route("articles:sources-speakers-csv", "GET",       "L    403    200    200      200"),
+    Route("articles:sources-chart-csv", "GET",          "L    403    200    200      200",
+          (("name", "genders"),)),
+    Route("articles:sources-speaker", "GET",            "L    403    200    200      200", ENTITY),
+    Route("articles:sources-speaker", "POST",           "L    403    403    P        P", ENTITY),
+    Route("articles:sources-speaker-undo", "POST",      "L    403    403    P        P", ENTITY),
     # Admin and accounts
     Route("admin:index", "GET",                         "A    A      A      A        200"),
     Route("admin:login", "GET",                         "200  200    200    200      R"),

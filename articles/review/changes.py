@@ -509,6 +509,57 @@ def _undo(change_id: uuid.UUID, user, article_id: int, scope: str) -> Undone:
     return Undone(action, notice, any(row.model in (Tag, Tagging) for row in rows))
 
 
+def on_entity(entity_id: int, limit: int = 10) -> list[tuple[Header, list[Event]]]:
+    """The latest change sets made on an entity's own page (naming the entity and no
+    article), newest first, with their rows. Two queries."""
+    contexts = list(
+        Context.objects.filter(metadata__entity=entity_id)
+        .exclude(metadata__has_key=ARTICLE)
+        .order_by("-created_at")[:limit]
+    )
+    found = events([context.pk for context in contexts]) if contexts else []
+    by_context: dict[Any, list[Event]] = {}
+    for event in found:
+        by_context.setdefault(event.context_id, []).append(event)
+    return [(header(context), by_context.get(context.pk, [])) for context in contexts]
+
+
+def _only_entity(found: list[Event], entity_id: int) -> bool:
+    return bool(found) and all(
+        event.tracked is Entity and int(event.obj_id) == entity_id for event in found
+    )
+
+
+def may_undo_on_entity(head: Header, found: list[Event], entity_id: int, user) -> bool:
+    """Whether the user may undo, from the entity's page, a change set made there. No
+    queries; whether its rows changed since is found out only on undoing."""
+    if head.undone_by is not None or head.article_id is not None:
+        return False
+    if not _only_entity(found, entity_id):
+        return False
+    try:
+        rows = plan(found)
+    except Unrestorable:
+        return False
+    return bool(rows) and not _missing(user, rows)
+
+
+def undo_on_entity(change_id: Any, user, entity_id: int) -> Undone:
+    """Undo, from an entity's page, a change set made there: one that names the entity and
+    no article and changed that entity's row alone. Refuses and locks as `undo`."""
+    change_id = parse_id(change_id)
+    with transaction.atomic():
+        context = (
+            Context.objects.select_for_update()
+            .filter(pk=change_id, metadata__entity=entity_id)
+            .exclude(metadata__has_key=ARTICLE)
+            .first()
+        )
+        if context is None or not _only_entity(events([context.pk]), entity_id):
+            raise NoSuchChange("There is no such change on this page.")
+        return _undo(change_id, user, None, ALL)
+
+
 def _text_change(rows: list[Row]) -> tuple[int, str, str] | None:
     """(article, its text now, its text before) if undoing these rows changes an article's
     text; None otherwise."""
