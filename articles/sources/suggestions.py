@@ -31,6 +31,12 @@ def _share_female():
     return firstnames.share_female(str(settings.NEWSROOM_DATA_DIR / "cache"))
 
 
+def prepare() -> None:
+    """Build the first-name cache now (the worker's supervisor does, at start), so that no
+    reviewer's first speaker panel waits for it."""
+    _share_female()
+
+
 def people(entity_ids: Iterable[int]) -> list[int]:
     """Of these entities, the people (suggestions are about people only). One query."""
     return list(

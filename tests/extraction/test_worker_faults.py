@@ -179,3 +179,5 @@ def test_the_supervisor_restarts_a_worker_that_dies():
         supervisor.stop()
     assert code == 0, supervisor.output
     assert not worker_backends()
+    # The supervisor built the first-name list for speaker suggestions before any page needs it.
+    assert list((settings.NEWSROOM_DATA_DIR / "cache").glob("first-names-*.json"))

@@ -9,6 +9,7 @@ from articles.extraction import queue
 from articles.extraction.supervisor import supervise
 from articles.extraction.worker import Worker
 from articles.models import Article
+from articles.sources import suggestions
 
 
 class Command(BaseCommand):
@@ -60,6 +61,9 @@ class Command(BaseCommand):
                 f"--poll={options['poll']}",
                 f"--verbosity={options['verbosity']}",
             ]
+            # Built once per machine (seconds, and half a gigabyte while reading the list):
+            # here, before the worker starts, not in a reviewer's first page view.
+            suggestions.prepare()
             sys.exit(supervise(command, self._log(options["verbosity"])))
         worker = Worker(
             model_name=settings.NEWSROOM_SPACY_MODEL,
