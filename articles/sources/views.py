@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from articles.browse.exporting import csv_row
+from articles.browse.exports import export_params
 from articles.models import Article, Tag
 from articles.roles import permission_required
 from articles.sources import charts, queries
@@ -153,6 +154,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         + ("?" + request.GET.urlencode() if request.GET else ""),
         "basis": form.cleaned_data.get("basis") or "all",
         "basis_links": _basis_links(request.GET),
+        # The quotes behind the dashboard, downloadable like any list's (browse/exports.py).
+        "export_params": export_params(request.GET, form.errors),
     }
     return render(request, "sources/dashboard.html", context)
 

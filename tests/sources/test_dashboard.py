@@ -116,6 +116,19 @@ def test_page_shows_the_figures(client_for, archive):
     assert f"/search/?outlet=Wire&amp;speaker={archive['jane'].pk}" in wire
 
 
+def test_the_quotes_behind_the_dashboard_export_with_its_filters(client_for, archive):
+    client = client_for("editor")
+    html = client.get(URL, {"outlet": "Wire", "basis": "reviewed"}).content.decode()
+    assert f'action="{reverse("articles:export")}"' in html
+    # The export form carries the search's own filters, not the dashboard's switch.
+    assert '<input type="hidden" name="outlet" value="Wire">' in html
+    assert 'name="basis"' not in html.split('class="export__form"')[1].split("</form>")[0]
+    response = client.get(reverse("articles:export"), {"outlet": "Wire", "format": "csv"})
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows and {row["outlet"] for row in rows} == {"Wire"}
+
+
 @pytest.mark.parametrize(
     ("role", "status"), [(None, 302), ("editor", 200), ("reviewer", 200), ("admin", 200)]
 )
