@@ -193,9 +193,15 @@ class QuoteQuerySet(ExtractedItemQuerySet):
                 "speaker_text",
                 "cue",
                 "speaker__name",
+                "start",
+                "end",
+                "status",
+                "version",
+                "edited_from",
                 "article__id",
                 "article__title",
                 "article__outlet",
+                "article__version",
                 "article__review_status",
             )
             .order_by("confidence", "article_id", "start")
@@ -595,6 +601,19 @@ class Quote(ExtractedItem):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def speaker_name(self) -> str:
+        if self.speaker_id and self.speaker:
+            return self.speaker.name
+        return self.speaker_text
+
+    @property
+    def short_label(self) -> str:
+        """Which quote, in words, for a button's accessible name: its speaker and opening words."""
+        words = (self.text or self.edited_from).strip(" \"“”'‘’").split()
+        opening = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+        return f"{self.speaker_name or 'no speaker'}: “{opening}”"
 
 
 # Tagging and untagging an article are inserts and deletes on the through table.

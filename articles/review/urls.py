@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from articles.review import article, views
+from articles.review import article, queue, views
 
 urlpatterns = [
     path("articles/<int:pk>/", article.article_detail, name="detail"),
-    path("review/", views.queue, name="review-queue"),
+    path("review/", queue.queue, name="review-queue"),
     path("articles/<int:pk>/quotes/add/", views.quote_add, name="quote-add"),
     path("articles/<int:pk>/mentions/add/", views.mention_add, name="mention-add"),
     path("articles/<int:pk>/entities/", views.entity_search, name="entity-search"),

@@ -120,3 +120,14 @@
     }
   });
 })();
+
+// Esc closes an open confirm box (a <details class="confirm">) and gives the focus back to its
+// button; <dialog> elements close on Esc by themselves.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  const open = document.querySelector("details.confirm[open], details.menu[open]");
+  if (!open) return;
+  open.open = false;
+  const summary = open.querySelector("summary");
+  if (summary) summary.focus();
+});

@@ -366,6 +366,8 @@
       return;
     }
     if (event.metaKey || event.ctrlKey || event.altKey) return;
+    // An open dialog has Esc to itself: the browser closes it (so never preventDefault here).
+    if (document.querySelector("dialog[open]")) return;
     if (target.closest && target.closest("input, textarea, select, [contenteditable=true]")) {
       if (event.key === "Escape") target.blur();
       return;
@@ -428,6 +430,24 @@
     if (state.quote && document.getElementById("qi-" + state.quote)) {
       selectQuote(state.quote, { tab: false, scrollList: true });
     }
+  });
+
+  // A quote accepted or rejected: its row was swapped; colour its words, then go on to the
+  // next quote nobody has reviewed (the reviewer's place stays if there is none).
+  document.addEventListener("quoteReviewed", function (event) {
+    const detail = event.detail || {};
+    marksFor(detail.quote).forEach(function (mark) {
+      mark.className = mark.className.replace(/\bq--\w+/, "q--" + detail.status);
+    });
+    const items = quoteItems();
+    const index = items.findIndex(function (item) {
+      return item.dataset.quote === String(detail.quote);
+    });
+    const later = items.slice(index + 1).concat(items.slice(0, Math.max(index, 0)));
+    const open = later.find(function (item) {
+      return item.classList.contains("qi--unreviewed");
+    });
+    selectQuote(open ? open.dataset.quote : detail.quote, { tab: false, scrollText: true, scrollList: true });
   });
 
   // Anything the server could not answer (a vanished item, a lost connection) is said, not hidden.

@@ -140,13 +140,15 @@ def test_reviewer_accepts_a_quote_with_the_keyboard(page_for, story):
     expect(page.get_by_test_id("review-notice")).to_contain_text("Accepted the quote")
     quote = Quote.objects.get(pk=first.pk)
     assert quote.status == ReviewState.ACCEPTED and quote.reviewed_by.username == "rita"
-    # The reviewer keeps their place: j moves on to the next quote.
-    page.keyboard.press("j")
+    # Deciding moves on to the next quote nobody has reviewed; j and k still move freely.
     expect(current_quote(page)).to_have_attribute("data-quote", str(story["quotes"][1].pk))
+    page.keyboard.press("k")
+    expect(current_quote(page)).to_have_attribute("data-quote", str(first.pk))
     page.keyboard.press("?")
     expect(page.locator("#shortcuts")).to_be_visible()
     shoot(page, "review-shortcuts")
     page.keyboard.press("Escape")
+    expect(page.locator("#shortcuts")).to_be_hidden()
     assert page.errors == []
 
 
