@@ -23,7 +23,7 @@
     });
   }
 
-  const state = { quote: null, mention: null, tab: "quotes", selection: null };
+  const state = { quote: null, mention: null, tab: "quotes", selection: null, cursor: null };
 
   function review() {
     return document.getElementById("review");
@@ -252,6 +252,74 @@
     form.requestSubmit();
   }
 
+  // The text cursor: select words for a missed quote or mention from the keyboard. t selects
+  // the next sentence (shift+t the previous); ] and [ move its end by a word, } and { its
+  // start; Enter goes to the selection bar (speaker, type, Add quote / Add mention); Esc ends.
+
+  function cursorShow(cursor) {
+    const text = document.getElementById("article-text");
+    state.cursor = cursor;
+    window.TextCursor.show(text, cursor.start, cursor.end);
+    showSelection(readSelection());
+    const selection = window.getSelection();
+    if (selection.rangeCount) {
+      const node = selection.getRangeAt(0).startContainer.parentElement;
+      if (node) scrollIntoViewIfNeeded(node);
+    }
+  }
+
+  function sentenceFrom(offset, direction) {
+    const text = document.getElementById("article-text");
+    const found = window.TextCursor.textOf(text);
+    let i = offset - found.base;
+    if (direction < 0) {
+      i = Math.max(0, i - 2);
+      while (i > 0 && /\s/.test(found.text[i])) i--;
+    } else {
+      while (i < found.text.length && /\s/.test(found.text[i])) i++;
+      if (i >= found.text.length) i = 0;
+    }
+    const [start, end] = window.TextCursor.sentenceAt(found.text, i);
+    return { start: found.base + start, end: found.base + end };
+  }
+
+  function textCursorKey(event) {
+    const text = document.getElementById("article-text");
+    const bar = document.getElementById("selection-bar");
+    if (!text || !bar || !window.TextCursor) return false;
+    // Keys on a button or link (Enter on "Add quote") are theirs.
+    if (event.target.closest && event.target.closest("button, a, summary, form")) return false;
+    const cursor = state.cursor;
+    if (event.key === "t" || event.key === "T") {
+      let from = 0;
+      if (cursor) from = event.key === "t" ? cursor.end : cursor.start;
+      else if (state.quote && document.getElementById("q-" + state.quote)) {
+        const mark = document.querySelector("#q-" + state.quote + " [data-s]");
+        from = mark ? Number(mark.dataset.s) : 0;
+      }
+      cursorShow(sentenceFrom(from, event.key === "t" ? 1 : -1));
+      return true;
+    }
+    if (!cursor) return false;
+    const moved = window.TextCursor.step(text, cursor, event.key);
+    if (moved) {
+      cursorShow(moved);
+      return true;
+    }
+    if (event.key === "Enter") {
+      const speaker = bar.querySelector(".ac__input");
+      if (speaker) speaker.focus();
+      return true;
+    }
+    if (event.key === "Escape") {
+      state.cursor = null;
+      window.getSelection().removeAllRanges();
+      showSelection(null);
+      return true;
+    }
+    return false;
+  }
+
   // Events ----------------------------------------------------------------------------------
 
   document.addEventListener("click", function (event) {
@@ -262,6 +330,7 @@
     const option = target.closest(".ac__option");
     if (option) return pick(option);
     if (target.closest("[data-sel-cancel]")) {
+      state.cursor = null;
       window.getSelection().removeAllRanges();
       return showSelection(null);
     }
@@ -373,6 +442,10 @@
       return;
     }
     if (!review()) return;
+    if (textCursorKey(event)) {
+      event.preventDefault();
+      return;
+    }
     const item = current();
     switch (event.key) {
       case "j":
@@ -422,6 +495,7 @@
     setTab(state.tab);
     const focus = fresh.dataset.focus || "";
     state.selection = null;
+    state.cursor = null;
     if (focus.startsWith("q")) state.quote = focus.slice(1);
     if (focus.startsWith("m")) state.mention = focus.slice(1);
     if (state.mention && document.getElementById("mi-" + state.mention) && state.tab === "entities") {

@@ -429,3 +429,41 @@ def test_undoing_a_tag_change_refreshes_the_tag_panel(page_for, uploaded):
     expect(page.locator("#article-tags")).to_contain_text("No tags yet.")
     assert not uploaded.tags.exists()
     assert page.errors == []
+
+
+def test_adding_a_missed_quote_with_the_keyboard_alone(page_for, story):
+    page = page_for(story["article"].get_absolute_url())
+    expect(page.locator("mark.q").first).to_be_visible()
+    selected = page.locator('#selection-bar [data-sel="text"]')
+    # t walks the sentences: the third is the missed one.
+    page.keyboard.press("t")
+    expect(selected).to_have_text(re.compile("^Prime Minister Jane Holloway visited Leeds"))
+    page.keyboard.press("t")
+    expect(selected).to_have_text(re.compile("^.We will rebuild every school"))
+    page.keyboard.press("t")
+    expect(selected).to_have_text("She added that the money would arrive by spring.")
+    # [ and ] move its end by a word, { and } its start.
+    page.keyboard.press("[")
+    expect(selected).to_have_text("She added that the money would arrive by")
+    page.keyboard.press("]")
+    expect(selected).to_have_text("She added that the money would arrive by spring.")
+    page.keyboard.press("}")
+    expect(selected).to_have_text("added that the money would arrive by spring.")
+    page.keyboard.press("{")
+    expect(selected).to_have_text("She added that the money would arrive by spring.")
+    shoot(page, "review-text-cursor")
+    page.keyboard.press("Enter")
+    speaker = page.get_by_test_id("new-quote-speaker")
+    expect(speaker).to_be_focused()
+    speaker.type("Jane Holl")
+    expect(page.locator("#selection-bar .ac__option", has_text="Jane Holloway")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(speaker).to_have_value("Jane Holloway")
+    page.keyboard.press("Tab")
+    expect(page.get_by_test_id("add-quote")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("review-notice")).to_contain_text("Added the quote")
+    added = Quote.objects.get(origin=Origin.HUMAN)
+    assert added.text == "She added that the money would arrive by spring."
+    assert added.speaker == story["jane"]
+    assert page.errors == []
