@@ -124,7 +124,7 @@ class EntityQuerySet(models.QuerySet):
         return self.annotate(
             mention_count=Count("mentions", filter=kept),
             article_count=Count("mentions__article", filter=kept, distinct=True),
-        ).filter(mention_count__gt=0)
+        ).filter(mention_count__gt=0, not_an_entity=False)
 
     def quoted(self) -> EntityQuerySet:
         """Entities with standing quotes: `quote_count`, `article_count` and `last_quoted`
@@ -396,6 +396,22 @@ class Article(models.Model):
         return self.deleted_at is not None
 
 
+# spaCy's entity labels in newsroom words (GPE and NORP mean nothing to a reader).
+ENTITY_TYPE_NAMES = {
+    "PERSON": "Person",
+    "ORG": "Organisation",
+    "GPE": "Place",
+    "LOC": "Location",
+    "NORP": "Group",
+    "FAC": "Facility",
+    "EVENT": "Event",
+    "WORK_OF_ART": "Work",
+    "LAW": "Law",
+    "PRODUCT": "Product",
+    "LANGUAGE": "Language",
+}
+
+
 @pghistory.track(*row_events(), exclude=["updated_at"])
 class Entity(models.Model):
     """A person, organisation or place, shared across articles."""
@@ -403,6 +419,9 @@ class Entity(models.Model):
     name = models.CharField(max_length=300)
     label = models.CharField(max_length=20)
     key = models.CharField(max_length=300, help_text="Normalised name used for matching.")
+    # Marked by a reviewer as extraction noise ("Wikinews"): its machine mentions are rejected
+    # and extraction stores none for it again (extraction/store.py).
+    not_an_entity = models.BooleanField(default=False, db_default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -431,6 +450,10 @@ class Entity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:entity", args=[self.pk])
+
+    @property
+    def type_name(self) -> str:
+        return ENTITY_TYPE_NAMES.get(self.label, self.label.title())
 
     def other_names(self) -> models.QuerySet[EntityAlias]:
         """Its aliases other than its own name, by name."""

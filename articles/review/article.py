@@ -53,7 +53,9 @@ def article_context(article: Article, user=None, **extra) -> dict:
     aliases: dict[int, list[EntityAlias]] = {}
     if entities:
         for alias in EntityAlias.objects.filter(entity__in=entities).order_by("name"):
-            aliases.setdefault(alias.entity_id, []).append(alias)
+            # An alias that is the entity's own name says nothing new.
+            if alias.name != entities[alias.entity_id]["entity"].name:
+                aliases.setdefault(alias.entity_id, []).append(alias)
     for pk, row in entities.items():
         row["merges"] = merges.get(pk, [])
         row["aliases"] = aliases.get(pk, [])

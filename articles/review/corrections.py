@@ -23,24 +23,21 @@ from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from articles.models import Article, Entity, EntityAlias, Mention, Origin, Quote, ReviewState
+from articles.models import (
+    ENTITY_TYPE_NAMES,
+    Article,
+    Entity,
+    EntityAlias,
+    Mention,
+    Origin,
+    Quote,
+    ReviewState,
+)
 from articles.nlp.entities import entity_key
 from articles.review.changes import change_set
 
 PERSON = "PERSON"
-ENTITY_LABELS = {
-    "PERSON": "Person",
-    "ORG": "Organisation",
-    "GPE": "Place",
-    "LOC": "Location",
-    "NORP": "Group",
-    "FAC": "Facility",
-    "EVENT": "Event",
-    "WORK_OF_ART": "Work",
-    "LAW": "Law",
-    "PRODUCT": "Product",
-    "LANGUAGE": "Language",
-}
+ENTITY_LABELS = ENTITY_TYPE_NAMES
 
 
 class CorrectionError(Exception):

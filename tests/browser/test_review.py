@@ -467,3 +467,28 @@ def test_adding_a_missed_quote_with_the_keyboard_alone(page_for, story):
     assert added.text == "She added that the money would arrive by spring."
     assert added.speaker == story["jane"]
     assert page.errors == []
+
+
+def test_merging_a_suggested_duplicate_from_the_entity_page(page_for, story):
+    page = page_for(story["jane"].get_absolute_url())
+    suggested = page.get_by_test_id("suggested")
+    expect(suggested).to_contain_text("J. Holloway")
+    shoot(page, "entity-clean-up")
+    twin = suggested.locator(".candidate", has_text="J. Holloway")
+    number = str(
+        1
+        + page.locator("[data-testid=suggested] .candidate")
+        .all_inner_texts()
+        .index(twin.inner_text())
+    )
+    page.keyboard.press(number)
+    button = twin.get_by_test_id("confirm-merge")
+    expect(button).to_be_focused()
+    expect(button).to_have_text("Merge J. Holloway into Jane Holloway")
+    page.keyboard.press("Escape")
+    expect(button).to_be_hidden()
+    page.keyboard.press(number)
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text("Merged into Jane Holloway")
+    assert not Entity.objects.filter(pk=story["twin"].pk).exists()
+    assert Mention.objects.filter(entity=story["jane"]).count() == 3
