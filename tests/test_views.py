@@ -94,6 +94,9 @@ MATRIX = [
     Route("articles:entity-alias", "POST",              "L    403    403    P        P", ENTITY),
     Route("articles:entity-merge", "POST",              "L    403    403    P        P", ENTITY),
     Route("articles:entity-split", "POST",              "L    403    403    P        P", ENTITY),
+    Route("articles:entity-merge-here", "POST",         "L    403    403    P        P", ENTITY),
+    Route("articles:entity-not-an-entity", "POST",      "L    403    403    P        P", ENTITY),
+    Route("articles:entity-candidates", "GET",          "L    403    403    200      200", ENTITY),
     # Editing and the trash (articles/editing/urls.py)
     Route("articles:article-edit", "GET",               "L    403    200    403      200", ARTICLE),
     Route("articles:article-edit", "POST",              "L    403    P      403      P", ARTICLE),
