@@ -108,6 +108,7 @@ URLS = [
     Fuzzed("articles:entity-merge-here", ("POST",), ("version", "other", "other_version"), ENTITY),
     Fuzzed("articles:entity-not-an-entity", ("POST",), ("version",), ENTITY),
     Fuzzed("articles:entity-candidates", ("GET",), ("q",), ENTITY),
+    Fuzzed("articles:search-quotes", ("GET",), ("q", "page")),
     Fuzzed("articles:tags", ("GET",)),
     Fuzzed("articles:tag-create", ("POST",), ("name",)),
     Fuzzed("articles:tag-rename", ("POST",), ("name",), TAG),

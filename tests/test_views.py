@@ -105,6 +105,7 @@ MATRIX = [
     Route("articles:article-restore", "POST",           "L    403    P      403      P", ARTICLE),
     # Browse, search and tags (articles/browse/urls.py, articles/tags/urls.py)
     Route("articles:search", "GET",                     "L    403    200    200      200"),
+    Route("articles:search-quotes", "GET",              "L    403    200    200      200"),
     Route("articles:tags", "GET",                       "L    403    200    200      200"),
     Route("articles:tag-create", "POST",                "L    403    P      403      P"),
     Route("articles:tag-rename", "POST",                "L    403    P      403      P", TAG),

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from articles.browse import paging
+from articles.browse import paging, quote_search
 from articles.browse.forms import ArticleListForm, SearchForm, ignored_values
 from articles.browse.search import (
     MAX_TAGS,
@@ -126,7 +126,11 @@ def search(request: HttpRequest) -> HttpResponse:
         and not page.paginator.count
         and not has_searchable_words(article_search.terms)
     )
+    # A name that finds nothing: names like it, from the trigram index.
+    nothing = bool(article_search.terms) and not page.paginator.count
+    suggestions = quote_search.did_you_mean(article_search.terms) if nothing else []
     context = {
+        "suggestions": suggestions,
         "unsearchable": unsearchable,
         "ignored": form.ignored(),
         "max_tags": MAX_TAGS if chosen_tags >= MAX_TAGS else None,
