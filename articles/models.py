@@ -8,7 +8,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, JSONObject, Lower, Now, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +47,16 @@ def live_q(through: str = "") -> Q:
 
 
 class ArticleQuerySet(models.QuerySet):
+    def extraction_progress(self) -> tuple[int, int] | None:
+        """While extraction has work: (done, total) of the articles added since the oldest one
+        still waiting, as "120 of 150 extracted"; None when nothing waits."""
+        waiting = self.filter(status__in=[Article.Status.QUEUED, Article.Status.PROCESSING])
+        found = waiting.aggregate(oldest=Min("created_at"), n=Count("id"))
+        if not found["n"]:
+            return None
+        total = self.filter(created_at__gte=found["oldest"]).count()
+        return total - found["n"], total
+
     def pending(self) -> ArticleQuerySet:
         """Articles the worker may claim now: queued and due, or processing with a lapsed lease;
         never one in the trash (it waits there, and is claimed once restored)."""

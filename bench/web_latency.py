@@ -213,8 +213,8 @@ def make_plan(articles: int, quotes: list[tuple[int, int]]):
     def plan():
         roll = random.random()
         if roll < 0.3:
-            page = random.randint(1, 200)
-            return "article list", "GET", f"/?page={page}", None, None
+            # Any depth of the list: a page after a random article (keyset pagination).
+            return "article list", "GET", f"/?after={random.randint(1, articles)}", None, None
         if roll < 0.55:
             query = random.choice(SEARCHES)
             return "search", "GET", "/search/?" + f"q={query}", None, None

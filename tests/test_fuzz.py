@@ -67,7 +67,10 @@ FOCUS = ("focus",)
 # Every URL of articles/urls.py and the accounts' pages; test_every_url_is_fuzzed fails until
 # a new one is listed here with the parameters its view reads.
 URLS = [
-    Fuzzed("articles:list", ("GET",), ("status", "outlet", "tag", "sort", "page")),
+    Fuzzed(
+        "articles:list", ("GET",), ("status", "outlet", "tag", "sort", "page", "after", "before")
+    ),
+    Fuzzed("articles:upload-status", ("GET",), ("ids",)),
     Fuzzed(
         "articles:search",
         ("GET",),
