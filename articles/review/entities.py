@@ -46,7 +46,7 @@ def rename_entity(
         raise CorrectionError("A name is needed.")
     with transaction.atomic():
         entity = _lock_entity(entity_id, version)
-        with change_set(user, "Rename entity", article=article_id, entity=entity.pk):
+        with change_set(user, "Renamed an entity", article=article_id, entity=entity.pk):
             old_name = entity.name
             entity.name = name
             entity.key = entity_key(name, entity.label)[:300] or name.lower()
@@ -70,7 +70,7 @@ def add_alias(
         raise CorrectionError("A name is needed.")
     with transaction.atomic():
         entity = _lock_entity(entity_id, version)
-        with change_set(user, "Add alias", article=article_id, entity=entity.pk):
+        with change_set(user, "Added an alias", article=article_id, entity=entity.pk):
             _add_alias(entity, " ".join(name.split()))
             _bump(entity, [])
     return entity
@@ -82,7 +82,7 @@ def remove_alias(
     """Remove one of an entity's aliases. Locks the entity FOR NO KEY UPDATE."""
     with transaction.atomic():
         entity = _lock_entity(entity_id, version)
-        with change_set(user, "Remove alias", article=article_id, entity=entity.pk):
+        with change_set(user, "Removed an alias", article=article_id, entity=entity.pk):
             EntityAlias.objects.filter(entity=entity, pk=alias_id).delete()
             _bump(entity, [])
     return entity
