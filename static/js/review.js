@@ -544,6 +544,9 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    // The review area the page came with needs no settling: only a swapped-in one does (other
+    // swaps, such as the tags panel loading, must not reset the reviewer's place).
+    if (review()) review().dataset.settled = "1";
     const hash = window.location.hash.match(/^#q-(\d+)$/);
     if (hash) selectQuote(hash[1], { scrollText: true, scrollList: true, focus: false });
   });
