@@ -6,7 +6,8 @@ Seeds a scratch database (newsroom_bench_web) once, and re-uses it on later runs
 starts again. The articles are the BBC corpus repeated with variations: each copy gets its own
 added paragraph, date and title. A sample of the originals is extracted for real; every copy
 of an extracted original carries that original's mentions and quotes. Prints p50, p95 and p99
-for the article list, search, the article page and a quote correction.
+for the article list (at any depth: a page after a random article), search, the article page,
+the review queue, and a quote correction from the article page and from the queue.
 Goals: p95 under 100 ms for pages and corrections, and under 150 ms for search.
 Each client pauses 0.5-1.5 x --think seconds between requests (default 1 s, a person reading
 and clicking); --think 0 sends requests back to back, to find the saturation point.
@@ -81,13 +82,14 @@ def seed(articles: int, extracted: int) -> None:
             INSERT INTO articles_article (
                 title, byline, outlet, source_url, published, external_id, body,
                 original_filename, content_hash, created_at, updated_at, status, attempts,
-                last_error, claimed_by, extraction_version, repairs, review_status, extracted_at
+                last_error, claimed_by, extraction_version, repairs, review_status, extracted_at,
+                version
             )
             SELECT o.title || ' (' || g || ')', '', (%s::text[])[1 + g %% 5], '',
                    DATE '2005-01-01' + (g %% 3650), 'bench-' || g,
                    o.body || E'\\n\\nUpdate ' || g || ': reporting continues.', '',
                    md5(o.body || g), now() - g * interval '1 minute', now(), o.status, 1,
-                   '', '', o.extraction_version, '[]', 'needs_review', now()
+                   '', '', o.extraction_version, '[]', 'needs_review', now(), 1
             FROM generate_series(1, %s) AS g
             JOIN articles_article o ON o.id = 1 + (g %% %s)
             """,
@@ -218,17 +220,25 @@ def make_plan(articles: int, quotes: list[tuple[int, int]]):
         if roll < 0.55:
             query = random.choice(SEARCHES)
             return "search", "GET", "/search/?" + f"q={query}", None, None
-        if roll < 0.85:
+        if roll < 0.8:
             return "article page", "GET", f"/articles/{random.randint(1, articles)}/", None, None
+        if roll < 0.85:
+            return "review queue", "GET", "/review/", None, None
         quote = random.choice(list(versions))
         status = "rejected" if quote in accepted else "accepted"
         data = {"status": status, "version": versions[quote]}
+        if roll < 0.9:
+            # The same correction from the queue: it answers with one card and the counters.
+            data.update({"from": "queue", "filters": ""})
+            name = "queue correction"
+        else:
+            name = "quote correction"
 
         def saved() -> None:
             versions[quote] += 1
             accepted.symmetric_difference_update({quote})
 
-        return "quote correction", "POST", f"/quotes/{quote}/review/", data, saved
+        return name, "POST", f"/quotes/{quote}/review/", data, saved
 
     return plan
 
@@ -280,7 +290,14 @@ def main() -> None:
         f"{total / args.seconds:.1f} requests/s"
     )
     print(f"{'':18} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean':>7}")
-    for name in ("article list", "search", "article page", "quote correction"):
+    for name in (
+        "article list",
+        "search",
+        "article page",
+        "review queue",
+        "quote correction",
+        "queue correction",
+    ):
         values = timings.get(name, [])
         if not values:
             print(f"{name:18} no successful requests")

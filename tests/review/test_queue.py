@@ -33,7 +33,7 @@ def test_each_card_shows_its_quote_marked_in_its_paragraph(client_for, article):
         assert f'id="qc-{quote.pk}"' in content
         assert f'<mark class="q q--unreviewed" data-quote="{quote.pk}"' in content
     assert content.count('data-testid="queue-left">3<') == 1
-    assert "Accept quote by Jane Holloway: “" in content
+    assert "Accept<span class=\"visually-hidden\"> quote by Jane Holloway: “" in content
 
 
 def test_accepting_from_the_queue_answers_with_one_card_and_the_counters(client_for, article):
@@ -133,3 +133,30 @@ def test_filters_choose_and_bad_values_are_said(client_for, make_article, articl
     assert ordered.index(f'id="qc-{theirs.pk}"') < min(
         ordered.index(f'id="qc-{pk}"') for pk in mine
     )
+
+
+def test_accepting_on_the_article_page_answers_with_the_row_not_the_review_area(
+    client_for, make_article, person
+):
+    article = make_article(STORY * 20, status=Article.Status.EXTRACTED)
+    quotes = add_quotes(article, 20, person)
+    client = client_for("reviewer")
+    full = client.post(
+        reverse("articles:quote-delete", args=[quotes[1].pk]), {"version": 1}, **HTMX
+    ).content
+    response = client.post(
+        reverse("articles:quote-review", args=[quotes[0].pk]),
+        {"status": "accepted", "version": 1},
+        **HTMX,
+    )
+    content = response.content.decode()
+    assert response["HX-Retarget"] == f"#qi-{quotes[0].pk}"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert 'id="review"' not in content and 'id="article-text"' not in content
+    assert content.count('class="qi ') == 1
+    for part in ("review-counts", "review-messages", "history-list"):
+        assert f'id="{part}" hx-swap-oob="true"' in content or f'id="{part}"' in content
+    assert "Accepted the quote." in content and "18 to review" in content
+    assert len(content) * 3 < len(full), (len(content), len(full))
+    trigger = json.loads(response["HX-Trigger-After-Settle"])
+    assert trigger["quoteReviewed"]["status"] == "accepted"
