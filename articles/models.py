@@ -583,6 +583,10 @@ class Mention(ExtractedItem):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def type_name(self) -> str:
+        return ENTITY_TYPE_NAMES.get(self.label, self.label.title())
+
 
 @pghistory.track(*row_events(), exclude=["updated_at"])
 class Quote(ExtractedItem):
