@@ -48,8 +48,14 @@ def _respond(request: HttpRequest, article_id: int, *, status: int = 200, **extr
         response = render(request, f"{TEMPLATE}#quote-answer", context)
         response = reswap(retarget(response, f"#qi-{row}"), "outerHTML")
         quote = context["quote"]
-        detail = {"quote": row, "status": quote.status, "label": quote.get_status_display()}
-        return trigger_client_event(response, "quoteReviewed", detail, after="settle")
+        # The page recolours the quote's words and renames its speaker tag from these.
+        detail = {
+            "quote": row,
+            "status": quote.status,
+            "attribution": quote.category == Quote.Category.ATTRIBUTION,
+            "speaker": quote.speaker_name,
+        }
+        return trigger_client_event(response, "quoteChanged", detail, after="settle")
     response = render(
         request,
         f"{TEMPLATE}#review",
@@ -192,7 +198,11 @@ def quote_edit(request, quote, article_id):
         end=_int(request, "end"),
         article_version=_int(request, "article_version"),
     )
-    return {"notice": "Saved the quote."}
+    # New boundaries move its marks in the text: those answer with the whole review area.
+    moved = request.POST.get("start") or request.POST.get("end")
+    return (
+        {"notice": "Saved the quote."} if moved else {"notice": "Saved the quote.", "row": quote.pk}
+    )
 
 
 @correction(Quote, "articles.change_quote")
@@ -204,7 +214,7 @@ def quote_speaker(request, quote, article_id):
         entity_id=_int(request, "entity"),
         new_name=_name(request, "new_name"),
     )
-    return {"notice": "Changed the speaker."}
+    return {"notice": "Changed the speaker.", "row": quote.pk}
 
 
 @correction(Quote, "articles.delete_quote")

@@ -506,12 +506,19 @@
     }
   });
 
-  // A quote accepted or rejected: its row was swapped; colour its words, then go on to the
-  // next quote nobody has reviewed (the reviewer's place stays if there is none).
-  document.addEventListener("quoteReviewed", function (event) {
+  // A quote changed (accepted, rejected, retyped, another speaker): its row was swapped;
+  // recolour its words and rename its speaker tag, then go on to the next quote nobody has
+  // reviewed (the reviewer's place stays if there is none).
+  document.addEventListener("quoteChanged", function (event) {
     const detail = event.detail || {};
     marksFor(detail.quote).forEach(function (mark) {
-      mark.className = mark.className.replace(/\bq--\w+/, "q--" + detail.status);
+      mark.className = mark.className.replace(/\bq--(unreviewed|accepted|rejected|corrected)\b/, "q--" + detail.status);
+      mark.classList.toggle("q--attribution", Boolean(detail.attribution));
+      const who = mark.querySelector(":scope > .q-who");
+      if (who) {
+        who.textContent = detail.speaker || "?";
+        who.setAttribute("aria-label", "Quote by " + (detail.speaker || "unknown speaker"));
+      }
     });
     const items = quoteItems();
     const index = items.findIndex(function (item) {

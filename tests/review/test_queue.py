@@ -33,7 +33,7 @@ def test_each_card_shows_its_quote_marked_in_its_paragraph(client_for, article):
         assert f'id="qc-{quote.pk}"' in content
         assert f'<mark class="q q--unreviewed" data-quote="{quote.pk}"' in content
     assert content.count('data-testid="queue-left">3<') == 1
-    assert "Accept<span class=\"visually-hidden\"> quote by Jane Holloway: “" in content
+    assert 'Accept<span class="visually-hidden"> quote by Jane Holloway: “' in content
 
 
 def test_accepting_from_the_queue_answers_with_one_card_and_the_counters(client_for, article):
@@ -159,4 +159,38 @@ def test_accepting_on_the_article_page_answers_with_the_row_not_the_review_area(
     assert "Accepted the quote." in content and "18 to review" in content
     assert len(content) * 3 < len(full), (len(content), len(full))
     trigger = json.loads(response["HX-Trigger-After-Settle"])
-    assert trigger["quoteReviewed"]["status"] == "accepted"
+    assert trigger["quoteChanged"]["status"] == "accepted"
+
+
+def test_a_speaker_or_type_change_answers_with_the_row_and_new_bounds_with_the_area(
+    client_for, article
+):
+    quote = article.quotes.first()
+    client = client_for("reviewer")
+    response = client.post(
+        reverse("articles:quote-speaker", args=[quote.pk]),
+        {"version": quote.version, "new_name": "Mark Fenwick"},
+        **HTMX,
+    )
+    assert response["HX-Retarget"] == f"#qi-{quote.pk}"
+    assert json.loads(response["HX-Trigger-After-Settle"])["quoteChanged"]["speaker"] == (
+        "Mark Fenwick"
+    )
+    response = client.post(
+        reverse("articles:quote-edit", args=[quote.pk]),
+        {"version": quote.version + 1, "category": "attribution"},
+        **HTMX,
+    )
+    assert json.loads(response["HX-Trigger-After-Settle"])["quoteChanged"]["attribution"]
+    response = client.post(
+        reverse("articles:quote-edit", args=[quote.pk]),
+        {
+            "version": quote.version + 2,
+            "start": quote.start + 1,
+            "end": quote.end,
+            "article_version": article.version,
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200 and "HX-Retarget" not in response
+    assert 'id="review"' in response.content.decode()
