@@ -249,6 +249,15 @@
       list.innerHTML = "";
       return;
     }
+    if (form.dataset.mergeInto) {
+      // The confirm names both: the one chosen, and the one it merges into.
+      const name = option.querySelector(".ac__name");
+      form.setAttribute(
+        "hx-confirm",
+        "Merge “" + (name ? name.textContent : "the chosen entity") + "” into “" + form.dataset.mergeInto +
+          "”, everywhere? Its mentions, quotes and names move over.",
+      );
+    }
     form.requestSubmit();
   }
 

@@ -226,14 +226,25 @@ def test_adding_a_missed_quote_by_selecting_text(page_for, story):
 
 def test_merging_two_entities_then_splitting_them(page_for, story):
     page = page_for(story["article"].get_absolute_url())
-    page.on("dialog", lambda dialog: dialog.accept())
+    asked = []
+
+    def confirm(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", confirm)
     jane, twin = story["jane"], story["twin"]
     page.get_by_role("tab", name=re.compile("Entities")).click()
     page.locator(f"#ei-{jane.pk} summary").click()
     search = page.locator(f"#ei-{jane.pk}").get_by_test_id("merge-search")
     search.fill("J. Hol")
-    page.locator(f"#ei-{jane.pk} .ac__option", has_text="J. Holloway").click()
+    option = page.locator(f"#ei-{jane.pk} .ac__option", has_text="J. Holloway")
+    # The choice says how often it is mentioned, and where.
+    expect(option).to_contain_text("1 mention")
+    expect(option).to_contain_text("“J. Holloway” in Holloway promises")
+    option.click()
     expect(page.get_by_test_id("review-notice")).to_contain_text("Merged into Jane Holloway")
+    assert asked and asked[0].startswith("Merge “J. Holloway” into “Jane Holloway”")
     assert not Entity.objects.filter(pk=twin.pk).exists()
     assert Mention.objects.filter(entity=jane).count() == 3
     expect(page.locator(f"#ei-{twin.pk}")).to_have_count(0)
