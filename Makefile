@@ -32,6 +32,15 @@ browser:
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# axe-core for the browser tests' accessibility check (pinned in package-lock.json; the app
+# itself uses no npm package and no CDN).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "Installing Debian's npm for the test tools"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
@@ -54,7 +63,7 @@ run: demo
 	$(BIN)/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --graceful-timeout 10
 
-test: install-dev browser
+test: install-dev browser node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

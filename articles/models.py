@@ -8,7 +8,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import connection, models
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, JSONObject, Lower, Now, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +47,16 @@ def live_q(through: str = "") -> Q:
 
 
 class ArticleQuerySet(models.QuerySet):
+    def extraction_progress(self) -> tuple[int, int] | None:
+        """While extraction has work: (done, total) of the articles added since the oldest one
+        still waiting, as "120 of 150 extracted"; None when nothing waits."""
+        waiting = self.filter(status__in=[Article.Status.QUEUED, Article.Status.PROCESSING])
+        found = waiting.aggregate(oldest=Min("created_at"), n=Count("id"))
+        if not found["n"]:
+            return None
+        total = self.filter(created_at__gte=found["oldest"]).count()
+        return total - found["n"], total
+
     def pending(self) -> ArticleQuerySet:
         """Articles the worker may claim now: queued and due, or processing with a lapsed lease;
         never one in the trash (it waits there, and is claimed once restored)."""
@@ -124,7 +134,7 @@ class EntityQuerySet(models.QuerySet):
         return self.annotate(
             mention_count=Count("mentions", filter=kept),
             article_count=Count("mentions__article", filter=kept, distinct=True),
-        ).filter(mention_count__gt=0)
+        ).filter(mention_count__gt=0, not_an_entity=False)
 
     def quoted(self) -> EntityQuerySet:
         """Entities with standing quotes: `quote_count`, `article_count` and `last_quoted`
@@ -193,9 +203,15 @@ class QuoteQuerySet(ExtractedItemQuerySet):
                 "speaker_text",
                 "cue",
                 "speaker__name",
+                "start",
+                "end",
+                "status",
+                "version",
+                "edited_from",
                 "article__id",
                 "article__title",
                 "article__outlet",
+                "article__version",
                 "article__review_status",
             )
             .order_by("confidence", "article_id", "start")
@@ -390,6 +406,22 @@ class Article(models.Model):
         return self.deleted_at is not None
 
 
+# spaCy's entity labels in newsroom words (GPE and NORP mean nothing to a reader).
+ENTITY_TYPE_NAMES = {
+    "PERSON": "Person",
+    "ORG": "Organisation",
+    "GPE": "Place",
+    "LOC": "Location",
+    "NORP": "Group",
+    "FAC": "Facility",
+    "EVENT": "Event",
+    "WORK_OF_ART": "Work",
+    "LAW": "Law",
+    "PRODUCT": "Product",
+    "LANGUAGE": "Language",
+}
+
+
 @pghistory.track(*row_events(), exclude=["updated_at"])
 class Entity(models.Model):
     """A person, organisation or place, shared across articles."""
@@ -414,6 +446,9 @@ class Entity(models.Model):
     name = models.CharField(max_length=300)
     label = models.CharField(max_length=20)
     key = models.CharField(max_length=300, help_text="Normalised name used for matching.")
+    # Marked by a reviewer as extraction noise ("Wikinews"): its machine mentions are rejected
+    # and extraction stores none for it again (extraction/store.py).
+    not_an_entity = models.BooleanField(default=False, db_default=False)
     version = models.PositiveIntegerField(default=1)
     # A person's attributes as a reviewer confirmed them (sources/attributes.py); empty until
     # then, whatever the suggestions say. "unknown" is a reviewer's answer: they could not tell.
@@ -450,6 +485,10 @@ class Entity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:entity", args=[self.pk])
+
+    @property
+    def type_name(self) -> str:
+        return ENTITY_TYPE_NAMES.get(self.label, self.label.title())
 
     def other_names(self) -> models.QuerySet[EntityAlias]:
         """Its aliases other than its own name, by name."""
@@ -596,6 +635,10 @@ class Mention(ExtractedItem):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def type_name(self) -> str:
+        return ENTITY_TYPE_NAMES.get(self.label, self.label.title())
+
 
 @pghistory.track(*row_events(), exclude=["updated_at"])
 class Quote(ExtractedItem):
@@ -647,6 +690,19 @@ class Quote(ExtractedItem):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def speaker_name(self) -> str:
+        if self.speaker_id and self.speaker:
+            return self.speaker.name
+        return self.speaker_text
+
+    @property
+    def short_label(self) -> str:
+        """Which quote, in words, for a button's accessible name: its speaker and opening words."""
+        words = (self.text or self.edited_from).strip(" \"“”'‘’").split()
+        opening = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+        return f"{self.speaker_name or 'no speaker'}: “{opening}”"
 
 
 # Tagging and untagging an article are inserts and deletes on the through table.

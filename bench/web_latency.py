@@ -6,7 +6,9 @@ Seeds a scratch database (newsroom_bench_web) once, and re-uses it on later runs
 starts again. The articles are the BBC corpus repeated with variations: each copy gets its own
 added paragraph, date and title. A sample of the originals is extracted for real; every copy
 of an extracted original carries that original's mentions and quotes. Prints p50, p95 and p99
-for the article list, search, the article page, the sources dashboard and a quote correction.
+for the article list (at any depth: a page after a random article), search, the article page,
+the review queue, the sources dashboard, and a quote correction from the article page and
+from the queue.
 Goals: p95 under 100 ms for pages and corrections, under 150 ms for search, and under 300 ms
 for the sources dashboard (every figure of the archive, or of one outlet, year or basis).
 Each client pauses 0.5-1.5 x --think seconds between requests (default 1 s, a person reading
@@ -223,24 +225,32 @@ def make_plan(articles: int, quotes: list[tuple[int, int]]):
     def plan():
         roll = random.random()
         if roll < 0.3:
-            page = random.randint(1, 200)
-            return "article list", "GET", f"/?page={page}", None, None
+            # Any depth of the list: a page after a random article (keyset pagination).
+            return "article list", "GET", f"/?after={random.randint(1, articles)}", None, None
         if roll < 0.55:
             query = random.choice(SEARCHES)
             return "search", "GET", "/search/?" + f"q={query}", None, None
-        if roll < 0.78:
+        if roll < 0.75:
             return "article page", "GET", f"/articles/{random.randint(1, articles)}/", None, None
-        if roll < 0.88:
+        if roll < 0.8:
+            return "review queue", "GET", "/review/", None, None
+        if roll < 0.87:
             return "sources", "GET", random.choice(SOURCES), None, None
         quote = random.choice(list(versions))
         status = "rejected" if quote in accepted else "accepted"
         data = {"status": status, "version": versions[quote]}
+        if roll < 0.93:
+            # The same correction from the queue: it answers with one card and the counters.
+            data.update({"from": "queue", "filters": ""})
+            name = "queue correction"
+        else:
+            name = "quote correction"
 
         def saved() -> None:
             versions[quote] += 1
             accepted.symmetric_difference_update({quote})
 
-        return "quote correction", "POST", f"/quotes/{quote}/review/", data, saved
+        return name, "POST", f"/quotes/{quote}/review/", data, saved
 
     return plan
 
@@ -292,7 +302,15 @@ def main() -> None:
         f"{total / args.seconds:.1f} requests/s"
     )
     print(f"{'':18} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean':>7}")
-    for name in ("article list", "search", "article page", "sources", "quote correction"):
+    for name in (
+        "article list",
+        "search",
+        "article page",
+        "review queue",
+        "sources",
+        "quote correction",
+        "queue correction",
+    ):
         values = timings.get(name, [])
         if not values:
             print(f"{name:18} no successful requests")

@@ -69,7 +69,10 @@ SOURCES = ("tag", "outlet", "review", "dates", "since", "until", "basis")
 # Every URL of articles/urls.py and the accounts' pages; test_every_url_is_fuzzed fails until
 # a new one is listed here with the parameters its view reads.
 URLS = [
-    Fuzzed("articles:list", ("GET",), ("status", "outlet", "tag", "sort", "page")),
+    Fuzzed(
+        "articles:list", ("GET",), ("status", "outlet", "tag", "sort", "page", "after", "before")
+    ),
+    Fuzzed("articles:upload-status", ("GET",), ("ids",)),
     Fuzzed(
         "articles:search",
         ("GET",),
@@ -86,7 +89,11 @@ URLS = [
          "until", "sort", "format", "rows", "items", "rejected"),
     ),
     Fuzzed("articles:detail", ("GET",), (), ARTICLE),
-    Fuzzed("articles:review-queue", ("GET",), ("category", "page")),
+    Fuzzed(
+        "articles:review-queue",
+        ("GET",),
+        ("category", "page", "tag", "outlet", "low", "high", "speaker", "article", "order"),
+    ),
     Fuzzed("articles:quote-add", ("POST",),
            ("start", "end", "entity", "new_name", "kind", "category", "article_version", *FOCUS),
            ARTICLE),
@@ -109,6 +116,10 @@ URLS = [
            ("article", "version", "name", "remove", *FOCUS), ENTITY),
     Fuzzed("articles:entity-merge", ("POST",), ("article", "version", "entity", *FOCUS), ENTITY),
     Fuzzed("articles:entity-split", ("POST",), ("article", "version", "merge", *FOCUS), ENTITY),
+    Fuzzed("articles:entity-merge-here", ("POST",), ("version", "other", "other_version"), ENTITY),
+    Fuzzed("articles:entity-not-an-entity", ("POST",), ("version",), ENTITY),
+    Fuzzed("articles:entity-candidates", ("GET",), ("q",), ENTITY),
+    Fuzzed("articles:search-quotes", ("GET",), ("q", "page")),
     Fuzzed("articles:tags", ("GET",)),
     Fuzzed("articles:tag-create", ("POST",), ("name",)),
     Fuzzed("articles:tag-rename", ("POST",), ("name",), TAG),

@@ -74,6 +74,7 @@ MATRIX = [
     Route("articles:upload", "POST",                    "L    403    200    403      200"),
     Route("articles:upload-file", "POST",               "L    403    200    403      200"),
     Route("articles:upload-text", "POST",               "L    403    200    403      200"),
+    Route("articles:upload-status", "GET",              "L    403    200    403      200"),
     # Someone else's background import: editors see only their own.
     Route("articles:import-job", "GET",                 "L    403    404    403      200",
           IMPORT_JOB),
@@ -94,6 +95,9 @@ MATRIX = [
     Route("articles:entity-alias", "POST",              "L    403    403    P        P", ENTITY),
     Route("articles:entity-merge", "POST",              "L    403    403    P        P", ENTITY),
     Route("articles:entity-split", "POST",              "L    403    403    P        P", ENTITY),
+    Route("articles:entity-merge-here", "POST",         "L    403    403    P        P", ENTITY),
+    Route("articles:entity-not-an-entity", "POST",      "L    403    403    P        P", ENTITY),
+    Route("articles:entity-candidates", "GET",          "L    403    403    200      200", ENTITY),
     # Editing and the trash (articles/editing/urls.py)
     Route("articles:article-edit", "GET",               "L    403    200    403      200", ARTICLE),
     Route("articles:article-edit", "POST",              "L    403    P      403      P", ARTICLE),
@@ -102,6 +106,7 @@ MATRIX = [
     Route("articles:article-restore", "POST",           "L    403    P      403      P", ARTICLE),
     # Browse, search and tags (articles/browse/urls.py, articles/tags/urls.py)
     Route("articles:search", "GET",                     "L    403    200    200      200"),
+    Route("articles:search-quotes", "GET",              "L    403    200    200      200"),
     Route("articles:tags", "GET",                       "L    403    200    200      200"),
     Route("articles:tag-create", "POST",                "L    403    P      403      P"),
     Route("articles:tag-rename", "POST",                "L    403    P      403      P", TAG),
@@ -448,7 +453,7 @@ def test_upload_mixed_batch_without_javascript(editor_client, editor, small_uplo
     check_batch_outcome(rows, editor)
     story = Article.objects.get(title="Harbour reopens")
     assert f'href="{story.get_absolute_url()}"' in response.text
-    assert "queued for extraction" in rows["story.txt"][1]
+    assert "Queued for extraction" in rows["story.txt"][1]
     feed = Article.objects.get(external_id="feed-1")
     assert feed.body == "The feed had news."
     assert Article.objects.get(title="Budget approved").byline == "Desk Reporter"
@@ -586,14 +591,48 @@ def test_list_is_paginated_newest_first(reader, thirty_articles):
     newest_first = [a.pk for a in reversed(thirty_articles)]
     first = reader.get(reverse("articles:list"))
     assert row_ids(first.text) == newest_first[:25]
-    assert "Page 1 of 2 · 30 articles" in first.text
-    assert 'href="?page=2" rel="next"' in first.text
-    second = reader.get(reverse("articles:list"), {"page": 2})
+    assert "30 articles" in first.text and 'rel="prev"' not in first.text
+    older = f'href="?after={newest_first[24]}" rel="next"'
+    assert older in first.text
+    second = reader.get(reverse("articles:list"), {"after": newest_first[24]})
     assert row_ids(second.text) == newest_first[25:]
-    assert 'href="?page=1" rel="prev"' in second.text
-    # Out-of-range and nonsense pages fall back to a real page rather than failing.
+    assert f'href="?before={newest_first[25]}" rel="prev"' in second.text
+    assert 'rel="next"' not in second.text
+    back = reader.get(reverse("articles:list"), {"before": newest_first[25]})
+    assert row_ids(back.text) == newest_first[:25]
+    oldest = reader.get(reverse("articles:list"), {"sort": "oldest", "after": newest_first[5]})
+    assert row_ids(oldest.text) == list(reversed(newest_first[:5]))
+    # Page numbers still work (old links), and nonsense cursors are the first page.
+    assert row_ids(reader.get("/", {"page": 2}).text) == newest_first[25:]
     assert row_ids(reader.get("/", {"page": 99}).text) == newest_first[25:]
     assert row_ids(reader.get("/", {"page": "x"}).text) == newest_first[:25]
+    assert row_ids(reader.get("/", {"after": "x"}).text) == newest_first[:25]
+    assert row_ids(reader.get("/", {"after": "99999999"}).text) == newest_first[:25]
+
+
+def test_a_deep_page_costs_what_the_first_does(reader, thirty_articles):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def plan(params) -> str:
+        with CaptureQueriesContext(connection) as queries:
+            reader.get(reverse("articles:list"), params)
+        page_sql = [q["sql"] for q in queries if "LIMIT 26" in q["sql"]]
+        assert len(page_sql) == 1, page_sql
+        return page_sql[0]
+
+    assert "OFFSET" not in plan({"after": thirty_articles[10].pk})
+    assert "OFFSET" not in plan({})
+
+
+def test_list_shows_how_far_extraction_has_got(reader, make_article):
+    make_article(status=Article.Status.EXTRACTED)
+    waiting = make_article()
+    make_article(status=Article.Status.EXTRACTED)
+    page = reader.get(reverse("articles:list")).text
+    assert "1 of 2</strong> extracted" in page
+    Article.objects.filter(pk=waiting.pk).update(status=Article.Status.EXTRACTED)
+    assert "extracted ·" not in reader.get(reverse("articles:list")).text
 
 
 def test_list_empty(reader):
@@ -620,8 +659,9 @@ def test_list_filters_are_kept_across_pages(reader, make_article):
         make_article(outlet="Gazette", title=f"G{n}")
     make_article(outlet="Courier")
     page = reader.get(reverse("articles:list"), {"outlet": "Gazette"}).text
-    assert 'href="?outlet=Gazette&amp;page=2"' in page
-    second = reader.get(reverse("articles:list"), {"outlet": "Gazette", "page": 2})
+    last = row_ids(page)[-1]
+    assert f'href="?outlet=Gazette&amp;after={last}"' in page
+    second = reader.get(reverse("articles:list"), {"outlet": "Gazette", "after": last})
     assert len(row_ids(second.text)) == 2
 
 
@@ -666,7 +706,7 @@ def test_list_polls_only_while_something_is_pending(reader, make_article):
     for headers in ({}, {"HX-Request": "true"}):
         page = reader.get(url, {"status": ""}, headers=headers).text
         assert 'hx-trigger="every 3s"' in page
-        assert 'hx-get="/?status=&amp;page=1"' in page
+        assert 'hx-get="/?status="' in page
     # Polling follows what is on the page, not the whole archive.
     filtered = reader.get(url, {"status": "extracted"}).text
     assert row_ids(filtered) == [done.pk]

@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from articles.browse import paging
 from articles.browse.forms import EntityDirectoryForm, SpeakerDirectoryForm, ignored_values
 from articles.models import Article, Entity, Quote
-from articles.review import changes
+from articles.review import changes, duplicates
 from articles.roles import permission_required
 
 PAGE_SIZE = 25
@@ -65,8 +65,12 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except paging.BadPage as error:
         return paging.refuse(request, error)
+    may_clean = request.user.has_perms(("articles.review_article", "articles.change_entity"))
     context = {
         "entity": entity,
+        "may_clean": may_clean,
+        # Suggestions only on the full page (not the paging partials), for reviewers.
+        "candidates": duplicates.suggested(entity) if may_clean and not request.htmx else [],
         "label_name": LABELS.get(entity.label, entity.label),
         "aliases": entity.other_names(),
         "article_page": article_page,

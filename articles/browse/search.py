@@ -19,7 +19,7 @@ from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article, Entity, Mention, Quote, Tag, live_q
+from articles.models import ENTITY_TYPE_NAMES, Article, Entity, Mention, Quote, Tag, live_q
 
 CONFIG = "english"
 # Private-use characters: ts_headline wraps matches in them, and they survive HTML escaping,
@@ -330,7 +330,9 @@ class ArticleSearch:
             .values_list(f"{column}_id", f"{column}__name", f"{column}__label", "n")[:FACET_SIZE]
         )
         return [
-            FacetOption(str(pk), label_name, n, pk == selected, hint=label)
+            FacetOption(
+                str(pk), label_name, n, pk == selected, hint=ENTITY_TYPE_NAMES.get(label, label)
+            )
             for pk, label_name, label, n in rows
         ]
 

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from articles.browse import paging
+from articles.browse import keyset, paging, quote_search
 from articles.browse.exports import export_params
 from articles.browse.forms import ArticleListForm, SearchForm, ignored_values
 from articles.browse.search import (
@@ -49,13 +49,30 @@ def article_list(request: HttpRequest) -> HttpResponse:
         articles = articles.filter(outlet=filters["outlet"])
     if filters["tag"]:
         articles = articles.filter(has_tag(filters["tag"]))
-    articles = articles.order_by(*form.ordering())
-    try:
-        page = paging.get_page(Paginator(articles, LIST_PAGE_SIZE), request.GET.get("page"))
-    except paging.BadPage as error:
-        return paging.refuse(request, error)
+    ordering = form.ordering()
+    after, before = (
+        keyset.cursor(request.GET.get("after")),
+        keyset.cursor(request.GET.get("before")),
+    )
+    if ordering[0].lstrip("-") == "created_at" and "page" not in request.GET:
+        # Newest or oldest first: pages by cursor, each as cheap as the first.
+        page = keyset.page(
+            articles,
+            descending=ordering[0].startswith("-"),
+            after=after,
+            before=before if after is None else None,
+            size=LIST_PAGE_SIZE,
+        )
+    else:
+        try:
+            page = paging.get_page(
+                Paginator(articles.order_by(*ordering), LIST_PAGE_SIZE), request.GET.get("page")
+            )
+        except paging.BadPage as error:
+            return paging.refuse(request, error)
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     outlets = Article.objects.outlets()
     context = {
         "form": form,
@@ -67,6 +84,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "tags": Tag.objects.with_article_counts(),
         "any_pending": any(article.is_pending for article in page),
         "export_params": export_params(request.GET, form.errors),
+        "progress": Article.objects.extraction_progress(),
     }
     template = "articles/list.html"
     if request.htmx:
@@ -128,7 +146,11 @@ def search(request: HttpRequest) -> HttpResponse:
         and not page.paginator.count
         and not has_searchable_words(article_search.terms)
     )
+    # A name that finds nothing: names like it, from the trigram index.
+    nothing = bool(article_search.terms) and not page.paginator.count
+    suggestions = quote_search.did_you_mean(article_search.terms) if nothing else []
     context = {
+        "suggestions": suggestions,
         "unsearchable": unsearchable,
         "ignored": form.ignored(),
         "max_tags": MAX_TAGS if chosen_tags >= MAX_TAGS else None,

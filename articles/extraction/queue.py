@@ -40,6 +40,8 @@ from articles.models import Article
 
 QUEUE_CHANNEL = "newsroom_extraction"
 MAX_ATTEMPTS = 3
+# How long an article may wait behind newer ones before it goes first (claim_batch).
+STARVE_SECONDS = 600
 # Seconds before retry number n (1-based): 10 s, then 60 s.
 RETRY_DELAYS = (10, 60)
 ERROR_MAX_CHARS = 4000
@@ -126,19 +128,33 @@ def requeue_stale(version: str) -> int:
 
 
 def claim_batch(worker: str, size: int, lease_seconds: float) -> list[int]:
-    """Claim up to `size` due articles for `worker`, oldest due first; return their ids.
+    """Claim up to `size` due articles for `worker`, in the order people wait for them; return
+    their ids.
+
+    The newest due first: whoever just uploaded is watching those (the upload page's rows, the
+    first page of the list, newest first), while a batch of thousands, or re-extraction of the
+    archive, is waited for by nobody in particular. So that nothing waits for ever behind a
+    stream of new uploads, articles due for longer than STARVE_SECONDS go before any other,
+    oldest first. Both orders are index scans of `article_queue`.
 
     One short transaction; rows other workers have locked are skipped. Each claim counts an
     attempt. Due articles that already had MAX_ATTEMPTS attempts (their last lease lapsed) are
     marked failed here rather than claimed.
     """
     with transaction.atomic():
-        due = (
-            Article.with_trash.pending()
+        due = Article.with_trash.pending().select_for_update(skip_locked=True, no_key=True)
+        claimable = due.filter(attempts__lt=MAX_ATTEMPTS)
+        waited = timezone.now() - timedelta(seconds=STARVE_SECONDS)
+        ids = list(
+            claimable.filter(next_attempt_at__lt=waited)
             .order_by("next_attempt_at", "id")
-            .select_for_update(skip_locked=True, no_key=True)
+            .values_list("id", flat=True)[:size]
         )
-        ids = list(due.filter(attempts__lt=MAX_ATTEMPTS).values_list("id", flat=True)[:size])
+        if len(ids) < size:
+            newest = claimable.exclude(id__in=ids).order_by(
+                F("next_attempt_at").desc(nulls_last=True), "-id"
+            )
+            ids += list(newest.values_list("id", flat=True)[: size - len(ids)])
         if ids:
             Article.with_trash.filter(id__in=ids).update(
                 status=Article.Status.PROCESSING,
@@ -146,6 +162,7 @@ def claim_batch(worker: str, size: int, lease_seconds: float) -> list[int]:
                 lease_expires_at=_lease(lease_seconds),
                 attempts=F("attempts") + 1,
             )
+        due = due.order_by("next_attempt_at", "id")
         spent = list(due.filter(attempts__gte=MAX_ATTEMPTS).values_list("id", flat=True)[:size])
         if spent:
             Article.with_trash.filter(id__in=spent).update(

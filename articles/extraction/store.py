@@ -2,7 +2,7 @@
 
 Re-extraction replaces only machine items nobody has reviewed; accepted, corrected, rejected
 and human-added items stay exactly as they are, and new machine items that repeat one of them
-are dropped.
+are dropped. Mentions of an entity a reviewer marked "not an entity" are never stored again.
 """
 
 from __future__ import annotations
@@ -218,8 +218,10 @@ def apply_extraction(
     if entities is None:
         entities = resolve_entities(result.entities)
     ids = [entities[cluster_key(cluster)].pk for cluster in result.entities]
+    # What a reviewer marked "not an entity" is not stored again: no mention, no speaker.
+    noise = {entity.pk for entity in entities.values() if entity.not_an_entity}
     changed = result.text != source_text
-    params = _store_params(article_id, worker, result, run, version, ids, changed)
+    params = _store_params(article_id, worker, result, run, version, ids, changed, noise)
     # Unchanged text (the usual case) needs one statement, which is its own transaction.
     with transaction.atomic() if changed else nullcontext():
         if changed:
@@ -253,8 +255,11 @@ def _store_params(
     version: str,
     entity_ids: list[int],
     text_changed: bool,
+    noise: set[int] = frozenset(),
 ) -> dict:
-    mentions = [m for m in result.mentions if m.end > m.start]
+    mentions = [
+        m for m in result.mentions if m.end > m.start and entity_ids[m.cluster] not in noise
+    ]
     quotes = [q for q in result.quotes if q.end > q.start]
     return {
         "article": article_id,
@@ -293,7 +298,10 @@ def _store_params(
         "q_cue_start": [q.cue_start for q in quotes],
         "q_cue_end": [q.cue_end for q in quotes],
         "q_speaker": [
-            entity_ids[q.speaker_cluster] if q.speaker_cluster is not None else None for q in quotes
+            entity_ids[q.speaker_cluster]
+            if q.speaker_cluster is not None and entity_ids[q.speaker_cluster] not in noise
+            else None
+            for q in quotes
         ],
         "q_speaker_text": [(q.speaker_text or q.speaker or "")[:300] for q in quotes],
         "q_speaker_start": [q.speaker_start for q in quotes],

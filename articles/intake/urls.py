@@ -8,5 +8,6 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("upload/file/", views.upload_file, name="upload-file"),
     path("upload/text/", views.upload_text, name="upload-text"),
+    path("upload/status/", views.upload_status, name="upload-status"),
     path("upload/imports/<int:pk>/", views.import_job, name="import-job"),
 ]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from articles.intake import imports, ingest, jobs
 from articles.intake.forms import FileDefaultsForm, PasteForm
-from articles.models import ImportJob
+from articles.models import Article, ImportJob
 from articles.roles import permission_required
 
 UPLOAD_VIEWS = {"upload", "upload-file", "upload-text"}
@@ -95,6 +95,38 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx and request.htmx.target != "import-summary":
         return render(request, "articles/upload.html#job-row", {"job": job})
     return render(request, "articles/import_job.html", {"job": job})
+
+
+# At most this many articles in one status poll (a batch of more shows the first ones).
+STATUS_MAX_IDS = 1000
+
+
+@require_GET
+@permission_required("articles.add_article", raise_exception=True)
+def upload_status(request: HttpRequest) -> HttpResponse:
+    """How far extraction has got with the articles of an upload: "N of M extracted", and
+    each row's state out of band. Polled by the upload page while any is pending."""
+    raw = request.GET.get("ids", "")
+    parts = raw.split(",") if raw else []
+    if len(parts) > STATUS_MAX_IDS or not all(
+        p.isascii() and p.isdigit() and len(p) < 19 for p in parts
+    ):
+        return HttpResponseBadRequest("ids must be at most 1000 article numbers, comma-separated.")
+    ids = sorted({int(p) for p in parts})
+    articles = list(Article.objects.filter(pk__in=ids).only("id", "status").order_by("id"))
+    counts = {status: 0 for status in Article.Status.values}
+    for article in articles:
+        counts[article.status] += 1
+    pending = counts[Article.Status.QUEUED] + counts[Article.Status.PROCESSING]
+    context = {
+        "articles": articles,
+        "ids": ",".join(str(article.pk) for article in articles),
+        "total": len(articles),
+        "done": counts[Article.Status.EXTRACTED],
+        "failed": counts[Article.Status.FAILED],
+        "pending": pending,
+    }
+    return render(request, "articles/upload.html#extract-progress", context)
 
 
 def _import_file(

@@ -53,7 +53,9 @@ def article_context(article: Article, user=None, **extra) -> dict:
     aliases: dict[int, list[EntityAlias]] = {}
     if entities:
         for alias in EntityAlias.objects.filter(entity__in=entities).order_by("name"):
-            aliases.setdefault(alias.entity_id, []).append(alias)
+            # An alias that is the entity's own name says nothing new.
+            if alias.name != entities[alias.entity_id]["entity"].name:
+                aliases.setdefault(alias.entity_id, []).append(alias)
     for pk, row in entities.items():
         row["merges"] = merges.get(pk, [])
         row["aliases"] = aliases.get(pk, [])
@@ -76,6 +78,7 @@ def article_context(article: Article, user=None, **extra) -> dict:
         "paragraphs": highlight.paragraphs(article.body, quotes, mentions),
         "quotes": quotes,
         "quote_counts": counts,
+        "quote_total": len(quotes),
         "flagged": flagged,
         "trash_days": trash.trash_days(),
         "entities": entity_rows,
@@ -89,6 +92,28 @@ def article_context(article: Article, user=None, **extra) -> dict:
         "review_statuses": Article.ReviewStatus.choices,
         "changes": changes,
         "last_undoable": history.last_undoable(changes, user),
+        **extra,
+    }
+
+
+def quote_row_context(article: Article, quote_id: int, user, **extra) -> dict:
+    """What a correction of one quote answers with on the article page: its row, and out of
+    band the counters, the message with its Undo and the History (not the text or entities)."""
+    quote = Quote.objects.select_related("speaker", "reviewed_by").get(pk=quote_id)
+    counts = {state: 0 for state in ReviewState.values}
+    for status in Quote.objects.filter(article=article).values_list("status", flat=True):
+        counts[status] += 1
+    changes = history.change_sets(article, user)
+    return {
+        "article": article,
+        "quote": quote,
+        "quote_counts": counts,
+        "quote_total": sum(counts.values()),
+        "quote_kinds": Quote.Kind.choices,
+        "quote_categories": Quote.Category.choices,
+        "changes": changes,
+        "last_undoable": history.last_undoable(changes, user),
+        "oob": True,
         **extra,
     }
 

@@ -240,6 +240,12 @@ def change_set(
         yield context.id
 
 
+def describe(action: str) -> None:
+    """Say in words what the open change set did, once that is known ("Changed speaker from
+    X to Y"); the last description wins. Outside a change set it does nothing."""
+    pghistory.context(**{ACTION: action})
+
+
 # Reading -----------------------------------------------------------------------------------
 
 

@@ -24,24 +24,22 @@ from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from articles.models import Article, Entity, EntityAlias, Mention, Origin, Quote, ReviewState
+from articles.models import (
+    ENTITY_TYPE_NAMES,
+    Article,
+    Entity,
+    EntityAlias,
+    Mention,
+    Origin,
+    Quote,
+    ReviewState,
+)
 from articles.nlp.entities import entity_key
+from articles.review import changes
 from articles.review.changes import change_set
 
 PERSON = "PERSON"
-ENTITY_LABELS = {
-    "PERSON": "Person",
-    "ORG": "Organisation",
-    "GPE": "Place",
-    "LOC": "Location",
-    "NORP": "Group",
-    "FAC": "Facility",
-    "EVENT": "Event",
-    "WORK_OF_ART": "Work",
-    "LAW": "Law",
-    "PRODUCT": "Product",
-    "LANGUAGE": "Language",
-}
+ENTITY_LABELS = ENTITY_TYPE_NAMES
 
 
 class CorrectionError(Exception):
@@ -228,7 +226,7 @@ def correct_quote(
     """Change a quote's type, category or boundaries. Same locks as review_quote; new
     boundaries are refused (Conflict) if `article_version` is given and the text changed."""
     _check_quote_choices(kind, category)
-    with _editing(Quote, quote_id, version, user, "Correct quote") as (article, quote):
+    with _editing(Quote, quote_id, version, user, "Corrected quote") as (article, quote):
         if start is not None and end is not None:
             _check_text_version(article, article_version)
         fields = ["status"]
@@ -255,8 +253,15 @@ def set_speaker(
     new_name: str = "",
 ) -> Quote:
     """Attribute a quote to an existing entity or to a new person. Same locks as review_quote."""
-    with _editing(Quote, quote_id, version, user, "Change speaker") as (_, quote):
+    with _editing(Quote, quote_id, version, user, "Changed speaker") as (_, quote):
         speaker = _speaker(entity_id, new_name)
+        before = quote.speaker.name if quote.speaker_id else quote.speaker_text
+        # The History's line says who it was and who it is now.
+        changes.describe(
+            f"Changed speaker from {before} to {speaker.name}"
+            if before
+            else f"Set the speaker to {speaker.name}"
+        )
         quote.speaker = speaker
         quote.speaker_text = speaker.name
         quote.status = ReviewState.CORRECTED
@@ -291,7 +296,7 @@ def add_quote(
     with transaction.atomic():
         article = _lock_article(article_id, article_version)
         start, end, text = _span(article, start, end)
-        with change_set(user, "Add quote", article=article.pk):
+        with change_set(user, "Added a quote", article=article.pk):
             speaker = _speaker(entity_id, new_name) if (entity_id or new_name.strip()) else None
             quote = Quote.objects.create(
                 article=article,
@@ -313,7 +318,7 @@ def add_quote(
 
 def delete_quote(quote_id: int, version: int | None, user) -> None:
     """Remove a quote: a human one is deleted, a machine one kept as rejected. Same locks."""
-    with _editing(Quote, quote_id, version, user, "Delete quote") as (_, quote):
+    with _editing(Quote, quote_id, version, user, "Deleted quote") as (_, quote):
         _remove(quote, user)
 
 
@@ -322,7 +327,7 @@ def delete_quote(quote_id: int, version: int | None, user) -> None:
 
 def relabel_mention(mention_id: int, version: int | None, user, label: str) -> Mention:
     """Give a mention another type; it moves to the entity of that name and type. Same locks."""
-    with _editing(Mention, mention_id, version, user, "Relabel mention") as (_, mention):
+    with _editing(Mention, mention_id, version, user, "Changed a mention's type") as (_, mention):
         entity = find_or_create_entity(mention.entity.name, label)
         mention.label = label
         mention.entity = entity
@@ -341,7 +346,8 @@ def set_mention_span(
 ) -> Mention:
     """Fix a mention's boundaries. Same locks as relabel_mention; Conflict if
     `article_version` is given and the text changed since."""
-    with _editing(Mention, mention_id, version, user, "Fix mention span") as (article, mention):
+    action = "Fixed a mention's span"
+    with _editing(Mention, mention_id, version, user, action) as (article, mention):
         _check_text_version(article, article_version)
         mention.start, mention.end, mention.text = _span(article, start, end)
         mention.status = ReviewState.CORRECTED
@@ -355,7 +361,7 @@ def link_mention(
     """Point a mention at another entity (and that entity's type): the one with `entity_id`,
     or else the one named `new_name` with the mention's type, created if there is none (in the
     same transaction, so a refused edit creates nothing). Same locks."""
-    with _editing(Mention, mention_id, version, user, "Link mention") as (_, mention):
+    with _editing(Mention, mention_id, version, user, "Relinked a mention") as (_, mention):
         if entity_id is None:
             entity = find_or_create_entity(new_name, mention.label)
         else:
@@ -371,7 +377,7 @@ def link_mention(
 
 def reject_mention(mention_id: int, version: int | None, user) -> None:
     """Remove a false positive: a human mention is deleted, a machine one kept as rejected."""
-    with _editing(Mention, mention_id, version, user, "Remove mention") as (_, mention):
+    with _editing(Mention, mention_id, version, user, "Removed a mention") as (_, mention):
         _remove(mention, user)
 
 
@@ -391,7 +397,7 @@ def add_mention(
     with transaction.atomic():
         article = _lock_article(article_id, article_version)
         start, end, text = _span(article, start, end)
-        with change_set(user, "Add mention", article=article.pk):
+        with change_set(user, "Added a mention", article=article.pk):
             if entity_id:
                 entity = Entity.objects.filter(pk=entity_id).first()
                 if entity is None:

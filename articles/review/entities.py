@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from articles.models import Entity, EntityAlias, Mention, Quote
+from articles.models import Entity, EntityAlias, Mention, Origin, Quote, ReviewState
 from articles.nlp.entities import entity_key
 from articles.review import changes
 from articles.review.changes import change_set
@@ -46,7 +46,7 @@ def rename_entity(
         raise CorrectionError("A name is needed.")
     with transaction.atomic():
         entity = _lock_entity(entity_id, version)
-        with change_set(user, "Rename entity", article=article_id, entity=entity.pk):
+        with change_set(user, "Renamed an entity", article=article_id, entity=entity.pk):
             old_name = entity.name
             entity.name = name
             entity.key = entity_key(name, entity.label)[:300] or name.lower()
@@ -70,7 +70,7 @@ def add_alias(
         raise CorrectionError("A name is needed.")
     with transaction.atomic():
         entity = _lock_entity(entity_id, version)
-        with change_set(user, "Add alias", article=article_id, entity=entity.pk):
+        with change_set(user, "Added an alias", article=article_id, entity=entity.pk):
             _add_alias(entity, " ".join(name.split()))
             _bump(entity, [])
     return entity
@@ -82,7 +82,7 @@ def remove_alias(
     """Remove one of an entity's aliases. Locks the entity FOR NO KEY UPDATE."""
     with transaction.atomic():
         entity = _lock_entity(entity_id, version)
-        with change_set(user, "Remove alias", article=article_id, entity=entity.pk):
+        with change_set(user, "Removed an alias", article=article_id, entity=entity.pk):
             EntityAlias.objects.filter(entity=entity, pk=alias_id).delete()
             _bump(entity, [])
     return entity
@@ -200,3 +200,26 @@ def split_entity(
             _bump(keep, [])
             changes.mark_split(merge)
     return other
+
+
+def mark_not_an_entity(entity_id: int, version: int | None, user) -> int:
+    """Mark an entity as extraction noise: reject its machine mentions, everywhere, and keep
+    the mark so that extraction stores none for it again. Returns how many were rejected.
+
+    Locks the entity row FOR NO KEY UPDATE. Human-added mentions stay: a person chose them.
+    Undone like any change set (the History of each article it touched).
+    """
+    with transaction.atomic():
+        entity = _lock_entity(entity_id, version)
+        with change_set(user, f"Marked {entity.name} as not an entity", entity=entity.pk):
+            entity.not_an_entity = True
+            _bump(entity, ["not_an_entity"])
+            now = timezone.now()
+            return Mention.objects.filter(
+                entity=entity, origin=Origin.MACHINE, status=ReviewState.UNREVIEWED
+            ).update(
+                status=ReviewState.REJECTED,
+                reviewed_by=user,
+                version=F("version") + 1,
+                updated_at=now,
+            )

@@ -117,3 +117,16 @@ def _speaker_tag(quote: Quote) -> SafeString:
         name or "unknown speaker",
         name or "?",
     )
+
+
+def paragraph_of(body: str, quote: Quote) -> Paragraph | None:
+    """The paragraph a quote starts in, with only that quote marked (the review queue's view)."""
+    for match in PARAGRAPH.finditer(body):
+        text = match.group()
+        start = match.start() + len(text) - len(text.lstrip())
+        end = match.end() - (len(text) - len(text.rstrip()))
+        if start <= quote.start <= end and text.strip():
+            quotes = [] if quote.is_detached else [quote]
+            pins = [quote] if quote.is_detached else []
+            return Paragraph(start, _mark(body, start, end, quotes, [], pins))
+    return None

@@ -258,7 +258,9 @@ def _describe(
         summary = ""  # its fields say what changed
     if event.tracked is Tagging:
         summary = str(tags.get(after.get("tag_id"), ""))
-    change = Change(noun, event.label, str(event.obj_id), Truncator(str(summary)).chars(90))
+    # The page puts its own quotation marks around the summary; a quote's own would double them.
+    summary = str(summary).strip().strip("\"“”'‘’«»").strip()
+    change = Change(noun, event.label, str(event.obj_id), Truncator(summary).chars(90))
     if event.label in ("update", "edit"):
         before = event.before or {}
         for key, value in after.items():

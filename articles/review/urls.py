@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from articles.review import article, views
+from articles.review import article, entity_page, queue, views
 
 urlpatterns = [
     path("articles/<int:pk>/", article.article_detail, name="detail"),
-    path("review/", views.queue, name="review-queue"),
+    path("review/", queue.queue, name="review-queue"),
     path("articles/<int:pk>/quotes/add/", views.quote_add, name="quote-add"),
     path("articles/<int:pk>/mentions/add/", views.mention_add, name="mention-add"),
     path("articles/<int:pk>/entities/", views.entity_search, name="entity-search"),
@@ -22,4 +22,7 @@ urlpatterns = [
     path("entities/<int:pk>/aliases/", views.entity_alias, name="entity-alias"),
     path("entities/<int:pk>/merge/", views.entity_merge, name="entity-merge"),
     path("entities/<int:pk>/split/", views.entity_split, name="entity-split"),
+    path("entities/<int:pk>/merge-here/", entity_page.merge_here, name="entity-merge-here"),
+    path("entities/<int:pk>/noise/", entity_page.not_an_entity, name="entity-not-an-entity"),
+    path("entities/<int:pk>/candidates/", entity_page.merge_candidates, name="entity-candidates"),
 ]

@@ -13,19 +13,19 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reswap, retarget, trigger_client_event
 
-from articles.browse import paging
 from articles.models import Article, Entity, Mention, Quote, ReviewState
 from articles.nlp.entities import entity_key
 from articles.review import changes, corrections
 from articles.review import entities as entity_corrections
-from articles.review.article import article_context
+from articles.review import queue as review_queue
+from articles.review.article import article_context, quote_row_context
 from articles.review.corrections import (
     ENTITY_LABELS,
     BadInput,
@@ -36,14 +36,6 @@ from articles.review.corrections import (
 from articles.roles import permission_required
 
 TEMPLATE = "articles/detail.html"
-QUEUE_SIZE = 50
-# The queue's category filter: value, link text. Quotes come first by default: attributions
-# are many and less sure, and would otherwise fill the top of a least-confident-first queue.
-QUEUE_CATEGORIES = [
-    (Quote.Category.QUOTE, "Quotes"),
-    (Quote.Category.ATTRIBUTION, "Attributions"),
-    ("all", "All"),
-]
 REVIEW_PERMS = ("articles.view_article", "articles.review_article")
 
 
@@ -56,6 +48,21 @@ def _respond(request: HttpRequest, article_id: int, *, status: int = 200, **extr
             messages.success(request, extra["notice"])
         return redirect(reverse("articles:detail", args=[article_id]))
     article = get_object_or_404(Article.objects.select_related("reviewed_by"), pk=article_id)
+    row = extra.pop("row", None)
+    if row is not None and status == 200:
+        # Only the quote's row changed (and the counters, message and History, out of band).
+        context = quote_row_context(article, row, request.user, **extra)
+        response = render(request, f"{TEMPLATE}#quote-answer", context)
+        response = reswap(retarget(response, f"#qi-{row}"), "outerHTML")
+        quote = context["quote"]
+        # The page recolours the quote's words and renames its speaker tag from these.
+        detail = {
+            "quote": row,
+            "status": quote.status,
+            "attribution": quote.category == Quote.Category.ATTRIBUTION,
+            "speaker": quote.speaker_name,
+        }
+        return trigger_client_event(response, "quoteChanged", detail, after="settle")
     response = render(
         request,
         f"{TEMPLATE}#review",
@@ -105,13 +112,22 @@ def correction(model: type | None, *perms: str) -> Callable:
                 # An item of an article in the trash is not found, as its article is not.
                 obj = get_object_or_404(model.objects.live().only("id", "article_id"), pk=pk)
                 article_id = obj.article_id
+            if model is Quote and review_queue.from_queue(request):
+                # The queue answers with the one card, not the article's review area.
+                def answer(_article_id, **extra):
+                    extra.pop("focus", None)
+                    return review_queue.respond(request, obj.pk, **extra)
+            else:
+
+                def answer(article_id, **extra):
+                    return _respond(request, article_id, **extra)
+
             try:
                 extra = action(request, obj, article_id) or {}
             except BadInput as refused:
-                return _respond(request, article_id, status=400, error=str(refused))
+                return answer(article_id, status=400, error=str(refused))
             except Conflict as refused:
-                return _respond(
-                    request,
+                return answer(
                     article_id,
                     status=409,
                     error=str(refused),
@@ -119,11 +135,11 @@ def correction(model: type | None, *perms: str) -> Callable:
                     focus=request.POST.get("focus", ""),
                 )
             except (CorrectionError, ValueError) as refused:
-                return _respond(request, article_id, status=422, error=str(refused))
+                return answer(article_id, status=422, error=str(refused))
             except changes.Refused as refused:
                 return _refuse(request, article_id, refused)
             extra.setdefault("focus", request.POST.get("focus", ""))
-            return _respond(request, article_id, **extra)
+            return answer(article_id, **extra)
 
         return view
 
@@ -164,7 +180,7 @@ def quote_review(request, quote, article_id):
     status = request.POST.get("status", "")
     corrections.review_quote(quote.pk, _version(request), request.user, status)
     verb = "Accepted" if status == ReviewState.ACCEPTED else "Rejected"
-    return {"notice": f"{verb} the quote."}
+    return {"notice": f"{verb} the quote.", "row": quote.pk}
 
 
 @correction(Quote, "articles.change_quote")
@@ -179,7 +195,11 @@ def quote_edit(request, quote, article_id):
         end=_int(request, "end"),
         article_version=_int(request, "article_version"),
     )
-    return {"notice": "Saved the quote."}
+    # New boundaries move its marks in the text: those answer with the whole review area.
+    moved = request.POST.get("start") or request.POST.get("end")
+    return (
+        {"notice": "Saved the quote."} if moved else {"notice": "Saved the quote.", "row": quote.pk}
+    )
 
 
 @correction(Quote, "articles.change_quote")
@@ -191,7 +211,7 @@ def quote_speaker(request, quote, article_id):
         entity_id=_int(request, "entity"),
         new_name=_name(request, "new_name"),
     )
-    return {"notice": "Changed the speaker."}
+    return {"notice": "Changed the speaker.", "row": quote.pk}
 
 
 @correction(Quote, "articles.delete_quote")
@@ -341,12 +361,39 @@ def entity_search(request: HttpRequest, pk: int) -> HttpResponse:
         label=label,
         exclude=int(exclude) if exclude else None,
     )
+    options = list(entities[:12])
+    _add_counts_and_samples(options)
     context = {
-        "options": list(entities[:12]),
+        "options": options,
         "q": q,
         "create": request.GET.get("create") == "1" and q,
     }
     return render(request, "articles/review_search.html", context)
+
+
+def _add_counts_and_samples(options: list[Entity]) -> None:
+    """Each option's count of standing mentions (`mention_count`) and one of them
+    (`sample_mention`): enough to tell two "Holloway"s apart. Two queries, for a dozen."""
+    ids = [entity.pk for entity in options]
+    counts = dict(
+        Mention.objects.standing()
+        .filter(entity__in=ids)
+        .values("entity")
+        .annotate(n=Count("id"))
+        .values_list("entity", "n")
+    )
+    samples = {
+        entity_id: (text, title)
+        for entity_id, text, title in Mention.objects.standing()
+        .live()
+        .filter(entity__in=ids)
+        .order_by("entity_id", "id")
+        .distinct("entity_id")
+        .values_list("entity_id", "text", "article__title")
+    }
+    for entity in options:
+        entity.mention_count = counts.get(entity.pk, 0)
+        entity.sample_mention = samples.get(entity.pk)
 
 
 # The article -------------------------------------------------------------------------------
@@ -374,6 +421,10 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
     After an undo that changed tags, the tag panel is told to reload (tagsChanged).
     """
     article_id = get_object_or_404(Article.objects.only("id"), pk=pk).pk
+    quote = None
+    if review_queue.from_queue(request):
+        # Undone from the queue: answer with the card of the quote it was about.
+        quote = _int(request, "quote") if _ID.fullmatch(request.POST.get("quote", "")) else None
     try:
         undone = changes.undo(
             request.POST.get("change", ""),
@@ -382,22 +433,10 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
             scope=request.POST.get("scope") or changes.ALL,
         )
     except changes.Refused as refused:
+        if quote is not None:
+            return review_queue.respond(request, quote, status=refused.status, error=str(refused))
         return _refuse(request, article_id, refused)
+    if quote is not None:
+        return review_queue.respond(request, quote, notice=undone.notice, undone=True)
     response = _respond(request, article_id, notice=undone.notice)
     return trigger_client_event(response, "tagsChanged") if undone.tags else response
-
-
-@require_GET
-@permission_required(REVIEW_PERMS, raise_exception=True)
-def queue(request: HttpRequest) -> HttpResponse:
-    """Unreviewed quotes, least confident first; `?category=attribution` or `all` for more."""
-    category = request.GET.get("category", "")
-    if category not in Quote.Category.values and category != "all":
-        category = Quote.Category.QUOTE
-    quotes = Quote.objects.review_queue(None if category == "all" else category)
-    try:
-        page = paging.get_page(Paginator(quotes, QUEUE_SIZE), request.GET.get("page"))
-    except paging.BadPage as error:
-        return paging.refuse(request, error)
-    context = {"page": page, "category": category, "categories": QUEUE_CATEGORIES}
-    return render(request, "articles/review_queue.html", context)

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 
-from articles.models import Article, EntityAlias, Mention, Tag
+from articles.models import ENTITY_TYPE_NAMES, Article, EntityAlias, Mention, Tag
 from articles.review.changes import change_set
 
 # Entity labels worth a tag: who and where a story is about, not dates or amounts.
@@ -169,5 +169,6 @@ def suggest_tags(article: Article, limit: int = MAX_SUGGESTIONS) -> list[Suggest
         if name.lower() in seen or len(name) > TAG_NAME_MAX:
             continue
         seen.add(name.lower())
+        label = ENTITY_TYPE_NAMES.get(label, label)
         suggestions.append(Suggestion(name, entity_name, label, mentions, pk, bool(tag_name)))
     return suggestions[:limit]

@@ -70,13 +70,55 @@
     });
   }
 
+  // After a batch: one line of counts, and extraction's progress, polled by htmx until no
+  // article of the batch is pending (the server's answer stops the polling).
+  function summarise(results) {
+    const summary = document.getElementById("upload-summary");
+    if (!summary) return;
+    const count = function (outcome) {
+      return results.querySelectorAll(".result--" + outcome).length;
+    };
+    const created = count("created");
+    const parts = [created + " created"];
+    if (count("duplicate")) parts.push(count("duplicate") + " duplicate" + (count("duplicate") === 1 ? "" : "s"));
+    if (count("rejected")) parts.push(count("rejected") + " rejected");
+    if (count("queued")) parts.push(count("queued") + " background import" + (count("queued") === 1 ? "" : "s"));
+    summary.querySelector("[data-upload-counts]").textContent = parts.join(", ") + ".";
+    summary.hidden = false;
+    const ids = Array.from(results.querySelectorAll("[data-article-state]"), function (el) {
+      return el.dataset.articleState;
+    }).slice(0, 1000);
+    const progress = document.getElementById("extract-progress");
+    if (!ids.length || !progress || !window.htmx) return;
+    const url = document.getElementById("upload-form").dataset.statusUrl + "?ids=" + ids.join(",");
+    progress.setAttribute("hx-get", url);
+    progress.setAttribute("hx-trigger", "load, every 2s");
+    progress.setAttribute("hx-swap", "outerHTML");
+    window.htmx.process(progress);
+  }
+
   async function uploadAll(form, files) {
     const results = document.getElementById("upload-results");
+    const button = form.querySelector("[type=submit]");
+    button.disabled = true;
     for (const file of files) {
       await sendFile(form, file, results);
     }
+    button.disabled = false;
     // The chosen files go; the defaults stay for the next ones.
     document.getElementById("file-input").value = "";
+    showChosen([]);
+    summarise(results);
+  }
+
+  function showChosen(files) {
+    const chosen = document.getElementById("chosen-files");
+    if (!chosen) return;
+    chosen.textContent = files.length
+      ? files.length + (files.length === 1 ? " file" : " files") + " chosen: " +
+        files.slice(0, 3).map(function (f) { return f.name; }).join(", ") +
+        (files.length > 3 ? "…" : "") + ". Press Upload to send them."
+      : "No files chosen yet.";
   }
 
   function setUpUpload() {
@@ -84,12 +126,14 @@
     if (!form) return;
     const input = document.getElementById("file-input");
     const zone = document.getElementById("dropzone");
+    // Files go when Upload is pressed: choosing or dropping them only says what will go.
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (input.files.length) uploadAll(form, Array.from(input.files));
+      else document.getElementById("chosen-files").textContent = "Choose or drop files first.";
     });
     input.addEventListener("change", function () {
-      if (input.files.length) uploadAll(form, Array.from(input.files));
+      showChosen(Array.from(input.files));
     });
     ["dragenter", "dragover"].forEach(function (name) {
       zone.addEventListener(name, function (event) {
@@ -104,7 +148,9 @@
     });
     zone.addEventListener("drop", function (event) {
       event.preventDefault();
-      if (event.dataTransfer.files.length) uploadAll(form, Array.from(event.dataTransfer.files));
+      if (!event.dataTransfer.files.length) return;
+      input.files = event.dataTransfer.files;
+      showChosen(Array.from(input.files));
     });
   }
 
@@ -120,3 +166,14 @@
     }
   });
 })();
+
+// Esc closes an open confirm box (a <details class="confirm">) and gives the focus back to its
+// button; <dialog> elements close on Esc by themselves.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  const open = document.querySelector("details.confirm[open], details.menu[open]");
+  if (!open) return;
+  open.open = false;
+  const summary = open.querySelector("summary");
+  if (summary) summary.focus();
+});

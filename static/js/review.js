@@ -23,7 +23,7 @@
     });
   }
 
-  const state = { quote: null, mention: null, tab: "quotes", selection: null };
+  const state = { quote: null, mention: null, tab: "quotes", selection: null, cursor: null };
 
   function review() {
     return document.getElementById("review");
@@ -249,7 +249,84 @@
       list.innerHTML = "";
       return;
     }
+    if (form.dataset.mergeInto) {
+      // The confirm names both: the one chosen, and the one it merges into.
+      const name = option.querySelector(".ac__name");
+      form.setAttribute(
+        "hx-confirm",
+        "Merge “" + (name ? name.textContent : "the chosen entity") + "” into “" + form.dataset.mergeInto +
+          "”, everywhere? Its mentions, quotes and names move over.",
+      );
+    }
     form.requestSubmit();
+  }
+
+  // The text cursor: select words for a missed quote or mention from the keyboard. t selects
+  // the next sentence (shift+t the previous); ] and [ move its end by a word, } and { its
+  // start; Enter goes to the selection bar (speaker, type, Add quote / Add mention); Esc ends.
+
+  function cursorShow(cursor) {
+    const text = document.getElementById("article-text");
+    state.cursor = cursor;
+    window.TextCursor.show(text, cursor.start, cursor.end);
+    showSelection(readSelection());
+    const selection = window.getSelection();
+    if (selection.rangeCount) {
+      const node = selection.getRangeAt(0).startContainer.parentElement;
+      if (node) scrollIntoViewIfNeeded(node);
+    }
+  }
+
+  function sentenceFrom(offset, direction) {
+    const text = document.getElementById("article-text");
+    const found = window.TextCursor.textOf(text);
+    let i = offset - found.base;
+    if (direction < 0) {
+      i = Math.max(0, i - 2);
+      while (i > 0 && /\s/.test(found.text[i])) i--;
+    } else {
+      while (i < found.text.length && /\s/.test(found.text[i])) i++;
+      if (i >= found.text.length) i = 0;
+    }
+    const [start, end] = window.TextCursor.sentenceAt(found.text, i);
+    return { start: found.base + start, end: found.base + end };
+  }
+
+  function textCursorKey(event) {
+    const text = document.getElementById("article-text");
+    const bar = document.getElementById("selection-bar");
+    if (!text || !bar || !window.TextCursor) return false;
+    // Keys on a button or link (Enter on "Add quote") are theirs.
+    if (event.target.closest && event.target.closest("button, a, summary, form")) return false;
+    const cursor = state.cursor;
+    if (event.key === "t" || event.key === "T") {
+      let from = 0;
+      if (cursor) from = event.key === "t" ? cursor.end : cursor.start;
+      else if (state.quote && document.getElementById("q-" + state.quote)) {
+        const mark = document.querySelector("#q-" + state.quote + " [data-s]");
+        from = mark ? Number(mark.dataset.s) : 0;
+      }
+      cursorShow(sentenceFrom(from, event.key === "t" ? 1 : -1));
+      return true;
+    }
+    if (!cursor) return false;
+    const moved = window.TextCursor.step(text, cursor, event.key);
+    if (moved) {
+      cursorShow(moved);
+      return true;
+    }
+    if (event.key === "Enter") {
+      const speaker = bar.querySelector(".ac__input");
+      if (speaker) speaker.focus();
+      return true;
+    }
+    if (event.key === "Escape") {
+      state.cursor = null;
+      window.getSelection().removeAllRanges();
+      showSelection(null);
+      return true;
+    }
+    return false;
   }
 
   // Events ----------------------------------------------------------------------------------
@@ -262,6 +339,7 @@
     const option = target.closest(".ac__option");
     if (option) return pick(option);
     if (target.closest("[data-sel-cancel]")) {
+      state.cursor = null;
       window.getSelection().removeAllRanges();
       return showSelection(null);
     }
@@ -366,11 +444,17 @@
       return;
     }
     if (event.metaKey || event.ctrlKey || event.altKey) return;
+    // An open dialog has Esc to itself: the browser closes it (so never preventDefault here).
+    if (document.querySelector("dialog[open]")) return;
     if (target.closest && target.closest("input, textarea, select, [contenteditable=true]")) {
       if (event.key === "Escape") target.blur();
       return;
     }
     if (!review()) return;
+    if (textCursorKey(event)) {
+      event.preventDefault();
+      return;
+    }
     const item = current();
     switch (event.key) {
       case "j":
@@ -420,6 +504,7 @@
     setTab(state.tab);
     const focus = fresh.dataset.focus || "";
     state.selection = null;
+    state.cursor = null;
     if (focus.startsWith("q")) state.quote = focus.slice(1);
     if (focus.startsWith("m")) state.mention = focus.slice(1);
     if (state.mention && document.getElementById("mi-" + state.mention) && state.tab === "entities") {
@@ -428,6 +513,31 @@
     if (state.quote && document.getElementById("qi-" + state.quote)) {
       selectQuote(state.quote, { tab: false, scrollList: true });
     }
+  });
+
+  // A quote changed (accepted, rejected, retyped, another speaker): its row was swapped;
+  // recolour its words and rename its speaker tag, then go on to the next quote nobody has
+  // reviewed (the reviewer's place stays if there is none).
+  document.addEventListener("quoteChanged", function (event) {
+    const detail = event.detail || {};
+    marksFor(detail.quote).forEach(function (mark) {
+      mark.className = mark.className.replace(/\bq--(unreviewed|accepted|rejected|corrected)\b/, "q--" + detail.status);
+      mark.classList.toggle("q--attribution", Boolean(detail.attribution));
+      const who = mark.querySelector(":scope > .q-who");
+      if (who) {
+        who.textContent = detail.speaker || "?";
+        who.setAttribute("aria-label", "Quote by " + (detail.speaker || "unknown speaker"));
+      }
+    });
+    const items = quoteItems();
+    const index = items.findIndex(function (item) {
+      return item.dataset.quote === String(detail.quote);
+    });
+    const later = items.slice(index + 1).concat(items.slice(0, Math.max(index, 0)));
+    const open = later.find(function (item) {
+      return item.classList.contains("qi--unreviewed");
+    });
+    selectQuote(open ? open.dataset.quote : detail.quote, { tab: false, scrollText: true, scrollList: true });
   });
 
   // Anything the server could not answer (a vanished item, a lost connection) is said, not hidden.
@@ -450,6 +560,9 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    // The review area the page came with needs no settling: only a swapped-in one does (other
+    // swaps, such as the tags panel loading, must not reset the reviewer's place).
+    if (review()) review().dataset.settled = "1";
     const hash = window.location.hash.match(/^#q-(\d+)$/);
     if (hash) selectQuote(hash[1], { scrollText: true, scrollList: true, focus: false });
   });

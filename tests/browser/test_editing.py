@@ -199,6 +199,7 @@ def test_the_upload_page_takes_details_and_defaults(logged_in: Page, screenshot)
     page.locator("#file-input").set_input_files(
         [{"name": "a.txt", "mimeType": "text/plain", "buffer": b"Headline\n\nA wire story."}]
     )
+    page.get_by_test_id("upload-button").click()
     expect(page.locator("#upload-results .result--created")).to_have_count(1)
     expect(form.get_by_label("Outlet")).to_have_value("Wire Service")  # kept for more files
     screenshot("upload-defaults")

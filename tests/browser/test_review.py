@@ -140,13 +140,15 @@ def test_reviewer_accepts_a_quote_with_the_keyboard(page_for, story):
     expect(page.get_by_test_id("review-notice")).to_contain_text("Accepted the quote")
     quote = Quote.objects.get(pk=first.pk)
     assert quote.status == ReviewState.ACCEPTED and quote.reviewed_by.username == "rita"
-    # The reviewer keeps their place: j moves on to the next quote.
-    page.keyboard.press("j")
+    # Deciding moves on to the next quote nobody has reviewed; j and k still move freely.
     expect(current_quote(page)).to_have_attribute("data-quote", str(story["quotes"][1].pk))
+    page.keyboard.press("k")
+    expect(current_quote(page)).to_have_attribute("data-quote", str(first.pk))
     page.keyboard.press("?")
     expect(page.locator("#shortcuts")).to_be_visible()
     shoot(page, "review-shortcuts")
     page.keyboard.press("Escape")
+    expect(page.locator("#shortcuts")).to_be_hidden()
     assert page.errors == []
 
 
@@ -224,14 +226,25 @@ def test_adding_a_missed_quote_by_selecting_text(page_for, story):
 
 def test_merging_two_entities_then_splitting_them(page_for, story):
     page = page_for(story["article"].get_absolute_url())
-    page.on("dialog", lambda dialog: dialog.accept())
+    asked = []
+
+    def confirm(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", confirm)
     jane, twin = story["jane"], story["twin"]
     page.get_by_role("tab", name=re.compile("Entities")).click()
     page.locator(f"#ei-{jane.pk} summary").click()
     search = page.locator(f"#ei-{jane.pk}").get_by_test_id("merge-search")
     search.fill("J. Hol")
-    page.locator(f"#ei-{jane.pk} .ac__option", has_text="J. Holloway").click()
+    option = page.locator(f"#ei-{jane.pk} .ac__option", has_text="J. Holloway")
+    # The choice says how often it is mentioned, and where.
+    expect(option).to_contain_text("1 mention")
+    expect(option).to_contain_text("“J. Holloway” in Holloway promises")
+    option.click()
     expect(page.get_by_test_id("review-notice")).to_contain_text("Merged into Jane Holloway")
+    assert asked and asked[0].startswith("Merge “J. Holloway” into “Jane Holloway”")
     assert not Entity.objects.filter(pk=twin.pk).exists()
     assert Mention.objects.filter(entity=jane).count() == 3
     expect(page.locator(f"#ei-{twin.pk}")).to_have_count(0)
@@ -427,3 +440,66 @@ def test_undoing_a_tag_change_refreshes_the_tag_panel(page_for, uploaded):
     expect(page.locator("#article-tags")).to_contain_text("No tags yet.")
     assert not uploaded.tags.exists()
     assert page.errors == []
+
+
+def test_adding_a_missed_quote_with_the_keyboard_alone(page_for, story):
+    page = page_for(story["article"].get_absolute_url())
+    expect(page.locator("mark.q").first).to_be_visible()
+    selected = page.locator('#selection-bar [data-sel="text"]')
+    # t walks the sentences: the third is the missed one.
+    page.keyboard.press("t")
+    expect(selected).to_have_text(re.compile("^Prime Minister Jane Holloway visited Leeds"))
+    page.keyboard.press("t")
+    expect(selected).to_have_text(re.compile("^.We will rebuild every school"))
+    page.keyboard.press("t")
+    expect(selected).to_have_text("She added that the money would arrive by spring.")
+    # [ and ] move its end by a word, { and } its start.
+    page.keyboard.press("[")
+    expect(selected).to_have_text("She added that the money would arrive by")
+    page.keyboard.press("]")
+    expect(selected).to_have_text("She added that the money would arrive by spring.")
+    page.keyboard.press("}")
+    expect(selected).to_have_text("added that the money would arrive by spring.")
+    page.keyboard.press("{")
+    expect(selected).to_have_text("She added that the money would arrive by spring.")
+    shoot(page, "review-text-cursor")
+    page.keyboard.press("Enter")
+    speaker = page.get_by_test_id("new-quote-speaker")
+    expect(speaker).to_be_focused()
+    speaker.type("Jane Holl")
+    expect(page.locator("#selection-bar .ac__option", has_text="Jane Holloway")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(speaker).to_have_value("Jane Holloway")
+    page.keyboard.press("Tab")
+    expect(page.get_by_test_id("add-quote")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("review-notice")).to_contain_text("Added the quote")
+    added = Quote.objects.get(origin=Origin.HUMAN)
+    assert added.text == "She added that the money would arrive by spring."
+    assert added.speaker == story["jane"]
+    assert page.errors == []
+
+
+def test_merging_a_suggested_duplicate_from_the_entity_page(page_for, story):
+    page = page_for(story["jane"].get_absolute_url())
+    suggested = page.get_by_test_id("suggested")
+    expect(suggested).to_contain_text("J. Holloway")
+    shoot(page, "entity-clean-up")
+    twin = suggested.locator(".candidate", has_text="J. Holloway")
+    number = str(
+        1
+        + page.locator("[data-testid=suggested] .candidate")
+        .all_inner_texts()
+        .index(twin.inner_text())
+    )
+    page.keyboard.press(number)
+    button = twin.get_by_test_id("confirm-merge")
+    expect(button).to_be_focused()
+    expect(button).to_have_text("Merge J. Holloway into Jane Holloway")
+    page.keyboard.press("Escape")
+    expect(button).to_be_hidden()
+    page.keyboard.press(number)
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text("Merged into Jane Holloway")
+    assert not Entity.objects.filter(pk=story["twin"].pk).exists()
+    assert Mention.objects.filter(entity=story["jane"]).count() == 3

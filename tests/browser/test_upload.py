@@ -47,8 +47,12 @@ def test_editor_uploads_several_files_and_sees_them_listed(logged_in: Page, scre
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Upload").click()
     expect(page.get_by_role("heading", name="Upload articles")).to_be_visible()
     no_horizontal_overflow(page)
-    page.wait_for_load_state()  # app.js (deferred) listens for the file input's change event
+    page.wait_for_load_state()  # app.js (deferred) sends the files
     page.locator("#file-input").set_input_files(FILES)
+    # Choosing files sends nothing: the Upload button does.
+    expect(page.locator("#chosen-files")).to_contain_text("4 files chosen")
+    assert not Article.objects.exists()
+    page.get_by_test_id("upload-button").click()
 
     rows = page.locator("#upload-results tr")
     expect(rows).to_have_count(5)
@@ -56,7 +60,9 @@ def test_editor_uploads_several_files_and_sees_them_listed(logged_in: Page, scre
     expect(page.locator("#upload-results .result--created")).to_have_count(2)
     expect(page.locator("#upload-results .result--rejected")).to_have_count(3)
     expect(result_row(page, "harbour.txt")).to_contain_text("Harbour reopens after the storms")
-    expect(result_row(page, "harbour.txt")).to_contain_text("queued for extraction")
+    expect(result_row(page, "harbour.txt")).to_contain_text("Queued for extraction")
+    expect(page.locator("#upload-summary")).to_contain_text("2 created, 3 rejected.")
+    expect(page.get_by_test_id("extract-progress")).to_contain_text("0 of 2 extracted")
     expect(result_row(page, "feed.jsonl line 1")).to_contain_text("Council backs new cycle lanes")
     expect(result_row(page, "feed.jsonl line 2")).to_contain_text(
         'The "text" field is missing or empty'
@@ -133,3 +139,34 @@ def test_login_page(page: Page, live_server, editor_account, screenshot):
     expect(page.get_by_role("alert")).to_contain_text("didn't match")
     no_horizontal_overflow(page)
     screenshot("login-error")
+
+
+@pytest.mark.slow
+def test_a_batch_reaches_extracted_without_reloading(logged_in: Page, screenshot):
+    """A real worker extracts the batch while the page watches; nothing is reloaded."""
+    from tests.extraction.processes import WorkerProcess
+
+    page = logged_in
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Upload").click()
+    page.wait_for_load_state()
+    lines = "\n".join(
+        json.dumps({"title": f"Harbour story {n}", "text": f"Story {n}. " + STORY})
+        for n in range(6)
+    )
+    page.locator("#file-input").set_input_files(
+        [{"name": "batch.jsonl", "mimeType": "application/jsonl", "buffer": lines.encode()}]
+    )
+    page.get_by_test_id("upload-button").click()
+    expect(page.locator("#upload-results .result--created")).to_have_count(6)
+    expect(page.get_by_test_id("extract-progress")).to_contain_text("0 of 6 extracted")
+    page.evaluate("window.__notReloaded = true")
+    worker = WorkerProcess("--batch-size", "3", "--poll", "1")
+    try:
+        expect(page.get_by_test_id("extract-progress")).to_have_text(
+            "6 of 6 extracted", timeout=180_000
+        )
+    finally:
+        worker.stop()
+    expect(page.locator("#upload-results .badge--extracted")).to_have_count(6)
+    assert page.evaluate("window.__notReloaded") is True
+    screenshot("upload-extracted")

@@ -154,3 +154,13 @@ def test_abandoned_runs_are_closed_but_live_ones_are_not(make_article):
     assert vanished.outcome == ExtractionRun.Outcome.ABANDONED
     assert ExtractionRun.objects.get(pk=busy.pk).finished_at is None
     assert ExtractionRun.objects.get(pk=young.pk).finished_at is None
+
+
+def test_the_newest_go_first_but_nothing_waits_for_ever(make_article):
+    now = timezone.now()
+    old = make_article(next_attempt_at=now - timedelta(seconds=queue.STARVE_SECONDS + 60))
+    earlier = make_article(next_attempt_at=now - timedelta(seconds=30))
+    newer = make_article(next_attempt_at=now - timedelta(seconds=1))
+    # The long-waiting one first, then the newest due.
+    assert queue.claim_batch("w", 2, 60) == [old.pk, newer.pk]
+    assert queue.claim_batch("w", 2, 60) == [earlier.pk]

@@ -188,3 +188,17 @@ def test_the_article_page_shows_what_repair_changed(make_article, client_for):
     assert "1 repair made to the text before analysis" in page
     assert "London The" in page and "glued" in page
     assert "LondonThe&lt;script&gt;" in page and "LondonThe<script>" not in page
+
+
+def test_an_entity_marked_not_an_entity_is_not_stored_again(make_article):
+    from articles.models import Mention
+
+    Entity.objects.create(name="Ann Lee", label="PERSON", key="ann lee", not_an_entity=True)
+    body = 'Ann Lee said "we are ready" today.'
+    article = claimed(make_article, body)
+    # Re-extraction (or a new article) finds "Ann Lee" again: no mention, and no speaker.
+    assert apply_extraction(
+        article.pk, "w1", result_for(body, (13, 27)), None, "v1", source_text=body
+    ) == (0, 1)
+    assert not Mention.objects.filter(article=article).exists()
+    assert article.quotes.get().speaker is None

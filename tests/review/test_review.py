@@ -302,11 +302,11 @@ def test_history_shows_who_before_and_after_and_undo_works(client_for, article):
         reverse("articles:quote-edit", args=[quote.pk]), {"version": 1, "kind": "mixed"}, **HTMX
     )
     page = client.get(article.get_absolute_url()).content.decode()
-    assert "Correct quote" in page and "<del>Direct</del> → <ins>Mixed</ins>" in page
+    assert "Corrected quote" in page and "<del>Direct</del> → <ins>Mixed</ins>" in page
     assert re.search(r"reviewer-\d+ · <time", page)
     change = re.search(r'name="change" value="([^"]+)"', page).group(1)
     response = client.post(reverse("articles:undo", args=[article.pk]), {"change": change}, **HTMX)
-    assert response.status_code == 200 and "Undone: Correct quote" in response.content.decode()
+    assert response.status_code == 200 and "Undone: Corrected quote" in response.content.decode()
     quote.refresh_from_db()
     assert (quote.kind, quote.status, quote.version) == ("direct", "unreviewed", 3)
 
