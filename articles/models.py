@@ -374,6 +374,12 @@ class Article(models.Model):
         base_manager_name = "with_trash"
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="article_newest"),
+            # The live articles alone: the list's pages and its count read only this index.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="article_live_newest",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
             models.Index(
                 fields=["-deleted_at"], condition=Q(deleted_at__isnull=False), name="article_trash"
             ),

@@ -28,6 +28,9 @@ from articles.review import highlight
 from articles.roles import permission_required
 
 QUEUE_SIZE = 20
+# "Left" is counted up to this many, then shown as "10,000+": an exact count of every
+# unreviewed quote of a large archive costs more than the rest of the page together.
+LEFT_CAP = 10_000
 FROM_QUEUE = "queue"
 TEMPLATE = "articles/review_queue.html"
 REVIEW_PERMS = ("articles.view_article", "articles.review_article")
@@ -90,6 +93,11 @@ class QueueForm(forms.Form):
         return quotes.order_by(*order)
 
 
+def left(quotes) -> int:
+    """How many quotes the queue has left, counted up to LEFT_CAP + 1 (one query)."""
+    return quotes.order_by()[: LEFT_CAP + 1].count()
+
+
 def done_today(user) -> int:
     """How many quotes this reviewer has decided since midnight (their last word on each)."""
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -120,8 +128,11 @@ def cards(quotes: list[Quote]) -> list[dict[str, Any]]:
 def queue(request: HttpRequest) -> HttpResponse:
     """Unreviewed quotes, least confident first (or by article), filtered; decided in place."""
     form = QueueForm(request.GET)
+    quotes = form.quotes()
+    paginator = Paginator(quotes, QUEUE_SIZE)
+    paginator.count = left(quotes)  # a cached_property: the paginator then runs no COUNT
     try:
-        page = paging.get_page(Paginator(form.quotes(), QUEUE_SIZE), request.GET.get("page"))
+        page = paging.get_page(paginator, request.GET.get("page"))
     except paging.BadPage as error:
         return paging.refuse(request, error)
     query = request.GET.copy()
@@ -133,6 +144,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "cards": cards(list(page.object_list)),
         "query": query.urlencode(),
         "left": page.paginator.count,
+        "left_cap": LEFT_CAP,
         "done_today": done_today(request.user),
         "tags": Tag.objects.order_by("name").only("id", "name"),
         "quote_kinds": Quote.Kind.choices,
@@ -163,7 +175,8 @@ def respond(request: HttpRequest, quote_id: int, *, status: int = 200, **extra) 
     context = {
         "card": cards([quote])[0] if quote else None,
         "gone": quote_id,
-        "left": filters.quotes().count(),
+        "left": left(filters.quotes()),
+        "left_cap": LEFT_CAP,
         "done_today": done_today(request.user),
         "quote_kinds": Quote.Kind.choices,
         "quote_categories": Quote.Category.choices,

@@ -36,6 +36,17 @@ def test_each_card_shows_its_quote_marked_in_its_paragraph(client_for, article):
     assert 'Accept<span class="visually-hidden"> quote by Jane Holloway: “' in content
 
 
+def test_left_is_counted_up_to_a_cap(client_for, article, monkeypatch):
+    from articles.review import queue
+
+    monkeypatch.setattr(queue, "LEFT_CAP", 2)
+    content = client_for("reviewer").get(reverse("articles:review-queue")).content.decode()
+    assert 'data-testid="queue-left">2+<' in content
+    monkeypatch.setattr(queue, "LEFT_CAP", 3)
+    content = client_for("reviewer").get(reverse("articles:review-queue")).content.decode()
+    assert 'data-testid="queue-left">3<' in content
+
+
 def test_accepting_from_the_queue_answers_with_one_card_and_the_counters(client_for, article):
     client = client_for("reviewer")
     quote = article.quotes.order_by("confidence").first()
