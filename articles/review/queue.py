@@ -28,9 +28,9 @@ from articles.review import highlight
 from articles.roles import permission_required
 
 QUEUE_SIZE = 20
-# "Left" is counted up to this many, then shown as "10,000+": an exact count of every
+# "Left" is counted up to this many, then shown as "1000+": an exact count of every
 # unreviewed quote of a large archive costs more than the rest of the page together.
-LEFT_CAP = 10_000
+LEFT_CAP = 1_000
 FROM_QUEUE = "queue"
 TEMPLATE = "articles/review_queue.html"
 REVIEW_PERMS = ("articles.view_article", "articles.review_article")
