@@ -17,7 +17,9 @@ from articles.review.changes import change_set
 from articles.review.corrections import Conflict, CorrectionError
 
 
-def _lock_entity(pk: int, version: int | None, *, deleting: bool = False) -> Entity:
+def lock_entity(pk: int, version: int | None, *, deleting: bool = False) -> Entity:
+    """The entity row, locked, if `version` is still current (Conflict otherwise).
+    Call inside atomic(); shared with sources/attributes.py."""
     # FOR NO KEY UPDATE unless the row goes: the worker may keep inserting mentions that point
     # at the entity (their foreign-key checks take KEY SHARE locks, which this does not block).
     entities = Entity.objects.select_for_update(no_key=not deleting)
@@ -29,7 +31,8 @@ def _lock_entity(pk: int, version: int | None, *, deleting: bool = False) -> Ent
     return entity
 
 
-def _bump(entity: Entity, fields: list[str]) -> None:
+def bump_version(entity: Entity, fields: list[str]) -> None:
+    """Save `fields` of a locked entity and move its version on."""
     entity.version += 1
     entity.save(update_fields=[*fields, "version", "updated_at"])
 
@@ -45,12 +48,12 @@ def rename_entity(
     if not name:
         raise CorrectionError("A name is needed.")
     with transaction.atomic():
-        entity = _lock_entity(entity_id, version)
+        entity = lock_entity(entity_id, version)
         with change_set(user, "Renamed an entity", article=article_id, entity=entity.pk):
             old_name = entity.name
             entity.name = name
             entity.key = entity_key(name, entity.label)[:300] or name.lower()
-            _bump(entity, ["name", "key"])
+            bump_version(entity, ["name", "key"])
             _add_alias(entity, old_name)
             EntityAlias.objects.filter(entity=entity, key=entity.key).delete()
     return entity
@@ -69,10 +72,10 @@ def add_alias(
     if not name.strip():
         raise CorrectionError("A name is needed.")
     with transaction.atomic():
-        entity = _lock_entity(entity_id, version)
+        entity = lock_entity(entity_id, version)
         with change_set(user, "Added an alias", article=article_id, entity=entity.pk):
             _add_alias(entity, " ".join(name.split()))
-            _bump(entity, [])
+            bump_version(entity, [])
     return entity
 
 
@@ -81,10 +84,10 @@ def remove_alias(
 ) -> Entity:
     """Remove one of an entity's aliases. Locks the entity FOR NO KEY UPDATE."""
     with transaction.atomic():
-        entity = _lock_entity(entity_id, version)
+        entity = lock_entity(entity_id, version)
         with change_set(user, "Removed an alias", article=article_id, entity=entity.pk):
             EntityAlias.objects.filter(entity=entity, pk=alias_id).delete()
-            _bump(entity, [])
+            bump_version(entity, [])
     return entity
 
 
@@ -108,7 +111,7 @@ def merge_entities(
     with transaction.atomic():
         locked = {}
         for pk, version in sorted([(int(keep_id), keep_version), (int(other_id), other_version)]):
-            locked[pk] = _lock_entity(pk, version, deleting=pk == int(other_id))
+            locked[pk] = lock_entity(pk, version, deleting=pk == int(other_id))
         keep, other = locked[int(keep_id)], locked[int(other_id)]
         with change_set(
             user,
@@ -126,7 +129,7 @@ def merge_entities(
             EntityAlias.objects.filter(entity=other).update(entity=keep)
             _add_alias(keep, other.name)
             other.delete()
-            _bump(keep, [])
+            bump_version(keep, [])
     return keep
 
 
@@ -157,7 +160,7 @@ def split_entity(
     from articles.models import EntityAliasEvent, EntityEvent, MentionEvent, QuoteEvent
 
     with transaction.atomic():
-        keep = _lock_entity(keep_id, keep_version)
+        keep = lock_entity(keep_id, keep_version)
         merge = changes.merge_to_split(merge_context, keep.pk)
         if merge is None:
             raise CorrectionError("There is no merge to split here.")
@@ -197,7 +200,7 @@ def split_entity(
                 entity=other
             )
             EntityAlias.objects.filter(entity=keep, key=snapshot.key).delete()
-            _bump(keep, [])
+            bump_version(keep, [])
             changes.mark_split(merge)
     return other
 
@@ -210,10 +213,10 @@ def mark_not_an_entity(entity_id: int, version: int | None, user) -> int:
     Undone like any change set (the History of each article it touched).
     """
     with transaction.atomic():
-        entity = _lock_entity(entity_id, version)
+        entity = lock_entity(entity_id, version)
         with change_set(user, f"Marked {entity.name} as not an entity", entity=entity.pk):
             entity.not_an_entity = True
-            _bump(entity, ["not_an_entity"])
+            bump_version(entity, ["not_an_entity"])
             now = timezone.now()
             return Mention.objects.filter(
                 entity=entity, origin=Origin.MACHINE, status=ReviewState.UNREVIEWED

@@ -39,7 +39,11 @@ TEMPLATE = "articles/detail.html"
 REVIEW_PERMS = ("articles.view_article", "articles.review_article")
 
 
-def _respond(request: HttpRequest, article_id: int, *, status: int = 200, **extra) -> HttpResponse:
+def respond_review(
+    request: HttpRequest, article_id: int, *, status: int = 200, **extra
+) -> HttpResponse:
+    """The article page's answer to a review action: its review area (htmx), or a redirect
+    with the outcome as a message. Shared with sources/speakers.py."""
     if not request.htmx:
         # Without JavaScript the forms still work: the outcome is a message on the page.
         if extra.get("error"):
@@ -75,7 +79,7 @@ def _respond(request: HttpRequest, article_id: int, *, status: int = 200, **extr
 def _refuse(request: HttpRequest, article_id: int, refused: changes.Refused) -> HttpResponse:
     """Answer a refused undo (or split) with its status and message, with or without htmx.
 
-    Unlike `_respond` this does not redirect without htmx: the status is the answer.
+    Unlike `respond_review` this does not redirect without htmx: the status is the answer.
     """
     article = get_object_or_404(Article.objects.select_related("reviewed_by"), pk=article_id)
     template = f"{TEMPLATE}#review" if request.htmx else TEMPLATE
@@ -120,7 +124,7 @@ def correction(model: type | None, *perms: str) -> Callable:
             else:
 
                 def answer(article_id, **extra):
-                    return _respond(request, article_id, **extra)
+                    return respond_review(request, article_id, **extra)
 
             try:
                 extra = action(request, obj, article_id) or {}
@@ -438,5 +442,5 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
         return _refuse(request, article_id, refused)
     if quote is not None:
         return review_queue.respond(request, quote, notice=undone.notice, undone=True)
-    response = _respond(request, article_id, notice=undone.notice)
+    response = respond_review(request, article_id, notice=undone.notice)
     return trigger_client_event(response, "tagsChanged") if undone.tags else response

@@ -12,7 +12,7 @@ from django.db import transaction
 from articles.models import Entity
 from articles.review.changes import change_set
 from articles.review.corrections import Conflict, CorrectionError
-from articles.review.entities import _bump, _lock_entity
+from articles.review.entities import bump_version, lock_entity
 
 ATTRIBUTES = {"gender": Entity.Gender, "role": Entity.Role}
 
@@ -49,7 +49,7 @@ def confirm(
     if not wanted:
         raise CorrectionError("Choose a gender or a role.")
     with transaction.atomic():
-        entity = _lock_entity(entity_id, version)
+        entity = lock_entity(entity_id, version)
         if entity.label != "PERSON":
             raise CorrectionError("Gender and role are kept for people only.")
         changed = [name for name, value in wanted.items() if getattr(entity, name) != value]
@@ -63,7 +63,7 @@ def confirm(
         with change_set(user, action, article=article_id, entity=entity.pk):
             for name in changed:
                 setattr(entity, name, wanted[name])
-            _bump(entity, changed)
+            bump_version(entity, changed)
     return entity
 
 

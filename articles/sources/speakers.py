@@ -82,7 +82,7 @@ def speaker(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _confirm(request: HttpRequest, entity: Entity, article_id: int | None) -> HttpResponse:
     # The article page's own answer: its review partial, or a redirect without htmx.
-    from articles.review.views import _respond
+    from articles.review.views import respond_review
 
     if not request.user.has_perms(CONFIRM):
         raise RoleRequired(CONFIRM)
@@ -106,7 +106,7 @@ def _confirm(request: HttpRequest, entity: Entity, article_id: int | None) -> Ht
         status, error = 422, str(refused)
     if article_id is not None:
         extra = {"error": error} if error else {"notice": notice, "open_entity": entity.pk}
-        return _respond(request, article_id, status=status, **extra)
+        return respond_review(request, article_id, status=status, **extra)
     if not request.htmx:
         (messages.error if error else messages.success)(request, error or notice)
         return redirect("articles:sources-speaker", pk=entity.pk)
