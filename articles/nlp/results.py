@@ -53,6 +53,10 @@ class QuoteSpan:
     speaker_start: int | None = None
     speaker_end: int | None = None
     speaker_cluster: int | None = None  # index into ArticleExtraction.entities
+    # Why a speaker that is not named at the quote was taken to be this entity, in words a
+    # reviewer reads: "“the minister” is Jane Doe, introduced as “Foreign Minister Jane Doe”".
+    # Empty when the speaker is named where it speaks.
+    speaker_evidence: str = ""
     confidence: float = 0.5
     # "quote": reported speech or writing found by the cue rules (what the Gender Gap Tracker
     # annotates). "attribution": a wider claim, plan, finding or position attributed to a source
