@@ -437,6 +437,7 @@ def find_attributions(
                 speaker_start=speaker.start if speaker else None,
                 speaker_end=speaker.end if speaker else None,
                 speaker_cluster=speaker.cluster if speaker else None,
+                speaker_evidence=speaker.evidence if speaker else "",
                 confidence=round(p, 3),
                 category="attribution",
             )

@@ -245,6 +245,14 @@ SPEAKER_PRONOUNS: dict[str, str] = {
     "it": "n",
 }
 
+# First-person speakers: the writer, an interviewee, or whoever a quotation around them quotes.
+FIRST_PERSON: frozenset[str] = frozenset({"i", "we", "me", "us"})
+
+# Nouns that name an interview; "an interview with Jane Doe" names the interviewee.
+INTERVIEW_NOUNS: frozenset[str] = frozenset(
+    {"interview", "q&a", "q-and-a", "conversation", "chat", "podcast"}
+)
+
 # Possessive and object pronouns used to learn each person's gender from the text itself.
 GENDERED_PRONOUNS: dict[str, str] = {
     "he": "m",

@@ -18,7 +18,7 @@ from articles.nlp.repair import RepairResult, repair_text
 from articles.nlp.results import ArticleExtraction
 
 # Bump whenever a rule change should make re-extraction replace earlier machine output.
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 
 
 @Language.component("paragraph_breaks")

@@ -35,7 +35,7 @@ from articles.nlp.docindex import (
 )
 from articles.nlp.fastpipes import lemma
 from articles.nlp.labels import dash_name_after, label_at, signature_at
-from articles.nlp.lexicon import LABELLING_VERBS
+from articles.nlp.lexicon import FIRST_PERSON, LABELLING_VERBS
 from articles.nlp.quotemarks import QuotedSpan, find_quoted_spans, trim_edges
 from articles.nlp.quoteshape import is_embedded, is_heading, is_title, is_utterance
 from articles.nlp.results import EntityCluster, EntityMention, QuoteSpan
@@ -92,7 +92,35 @@ def find_quotes(
     quotes = _continued(text, _joined(text, _outermost(text, quotes)))
     quotes.extend(find_attributions(doc, quotes, resolver, attribution_model))
     quotes.sort(key=lambda q: (q.start, -q.end))
-    return _carried(quotes)
+    return _quoted_first_person(_carried(quotes))
+
+
+def _quoted_first_person(quotes: list[QuoteSpan]) -> list[QuoteSpan]:
+    """ "I" or "we" inside a quotation speaks for whoever the quotation quotes:
+    '"I told him we would not wait," Doe said' is Doe's, twice."""
+    hosts = [q for q in quotes if q.kind == "direct" and q.speaker_cluster is not None]
+    if not hosts:
+        return quotes
+    out = []
+    for q in quotes:
+        if _first_person(q) and q.speaker_start is not None:
+            at = q.speaker_start
+            host = next((h for h in hosts if h is not q and h.start <= at < h.end), None)
+            if host is not None:
+                q = replace(
+                    q,
+                    speaker=host.speaker,
+                    speaker_cluster=host.speaker_cluster,
+                    speaker_evidence=f"“{q.speaker_text}” speaks inside a quotation "
+                    f"from {host.speaker}.",
+                )
+        out.append(q)
+    return out
+
+
+def _follows(name: str | None) -> str:
+    """Evidence for a quotation with no cue that takes the speaker of the one before it."""
+    return f"No speech verb; it follows a quotation from {name}." if name else ""
 
 
 def _carried(quotes: list[QuoteSpan]) -> list[QuoteSpan]:
@@ -114,6 +142,7 @@ def _carried(quotes: list[QuoteSpan]) -> list[QuoteSpan]:
                 speaker_start=last.speaker_start,
                 speaker_end=last.speaker_end,
                 speaker_cluster=last.speaker_cluster,
+                speaker_evidence=_follows(last.speaker),
                 confidence=CARRIED_CONFIDENCE,
             )
         if q.speaker_text is not None:
@@ -178,7 +207,14 @@ def _opens_next_paragraph(gap: str) -> bool:
 def _same_speaker(a: QuoteSpan, b: QuoteSpan) -> bool:
     if a.speaker_cluster is not None:
         return a.speaker_cluster == b.speaker_cluster
+    if b.speaker_cluster is None and _first_person(a) and _first_person(a) == _first_person(b):
+        return True  # the one writer, "I" each time
     return a.speaker_start is not None and a.speaker_start == b.speaker_start
+
+
+def _first_person(q: QuoteSpan) -> str:
+    said = (q.speaker_text or "").lower()
+    return said if said in FIRST_PERSON else ""
 
 
 def _distinct(found: list[_Found]) -> list[_Found]:
@@ -471,18 +507,18 @@ def _attribute(text: str, found: list[_Found], resolver: SpeakerResolver) -> lis
     for f in found:
         speaker: Speaker | None = f.speaker
         if speaker is not None:
-            resolver.note_speaker(speaker.start, speaker.cluster)
+            resolver.note_speaker(speaker)
         elif f.cue is not None and f.cue.speaker_head is not None:
             speaker = resolver.resolve(f.cue.speaker_head)
             relative = relative_subject(f.cue.token, f.cue.speaker_head)
             if relative is not None:
                 end = relative.idx + len(relative.text)
                 speaker = replace(speaker, start=relative.idx, end=end, text=relative.text)
-            resolver.note_speaker(speaker.start, speaker.cluster)
+            resolver.note_speaker(speaker)
         elif (
             f.how == "floating" and last_speaker is not None and f.start - last_end < FLOATING_REACH
         ):
-            speaker = last_speaker
+            speaker = replace(last_speaker, evidence=_follows(last_speaker.name))
         if speaker is not None:
             last_speaker, last_end = speaker, f.end
         out.append(_quote_span(text, f, speaker))
@@ -520,6 +556,7 @@ def _quote_span(text: str, f: _Found, speaker: Speaker | None) -> QuoteSpan:
         speaker_start=speaker.start if speaker else None,
         speaker_end=speaker.end if speaker else None,
         speaker_cluster=speaker.cluster if speaker else None,
+        speaker_evidence=speaker.evidence if speaker else "",
         confidence=_confidence(f, speaker),
         category=_category(f),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -12,8 +13,10 @@ from articles.nlp.fastpipes import lemma
 from articles.nlp.labels import is_shouted
 from articles.nlp.lexicon import (
     DOCUMENT_NOUNS,
+    FIRST_PERSON,
     GENDERED_PRONOUNS,
     GENDERED_TITLES,
+    INTERVIEW_NOUNS,
     ORGANISATION_NOUNS,
     RELATIVE_PRONOUNS,
     ROLE_NOUNS,
@@ -35,6 +38,17 @@ _ANTECEDENT_REACH = 1500  # characters
 _NP_LEFT_DEPS = frozenset({"det", "amod", "compound", "poss", "case", "nmod", "nummod", "quantmod"})
 _NP_RIGHT_DEPS = frozenset({"compound", "flat", "case"})
 
+# Modifiers whose words tell one role holder from another: "the *British* foreign minister",
+# "the *agency's* spokeswoman", "a spokeswoman *for the agency*".
+_DESCRIBING_DEPS = frozenset({"amod", "compound", "poss", "nmod"})
+_DESCRIBING_PREPS = frozenset({"for", "of", "at", "with"})
+
+# A paragraph that is the interviewer's question: "Q: Why now?", "Question: ...".
+_QUESTION_LABEL = re.compile(r"(?:Q|Question)\s*[:.)\u2014-]")
+
+# Longest excerpt of the article quoted in a speaker's evidence.
+_EXCERPT_CHARS = 100
+
 
 @dataclass(frozen=True, slots=True)
 class Speaker:
@@ -46,6 +60,18 @@ class Speaker:
     cluster: int | None
     name: str | None  # canonical full name, or the mention itself for unnamed groups
     kind: str  # "name", "pronoun", "role", "group", "other"
+    evidence: str = ""  # why an unnamed mention is this entity, for the reviewer
+
+
+@dataclass(frozen=True, slots=True)
+class _Role:
+    """A role written next to a person's name, and the words that describe it."""
+
+    start: int  # character span of the introduction: "Foreign Minister Jane Doe"
+    end: int
+    role: str  # the role noun: "minister"
+    cluster: int
+    words: frozenset[str]  # the introduction's other words: {"foreign", "british"}
 
 
 class SpeakerResolver:
@@ -60,7 +86,8 @@ class SpeakerResolver:
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.starts = [m.start for m in self.mentions]
         self.gender: dict[int, str] = {}
-        self.role_at: list[tuple[int, str, int]] = []  # (char offset, role, cluster)
+        self.role_at: list[_Role] = []
+        self._interviewee: tuple[int, int, int] | None | bool = False  # False: not looked for
         self.recent_speakers: list[tuple[int, int]] = []  # (char offset, cluster)
         self.frequency: dict[int, int] = {}  # mentions per cluster
         self.subject = [False] * len(self.mentions)  # is mention j a clause subject?
@@ -106,26 +133,35 @@ class SpeakerResolver:
                 self.gender[cluster] = "m" if m > f else "f"
 
     def _learn_roles(self, span: Span, cluster: int) -> None:
-        """Record roles written next to a name: "Foreign Minister Jane Doe", "Doe, the minister"."""
+        """Record roles written next to a name: "Foreign Minister Jane Doe", "Doe, the
+        British foreign minister", "the agency's spokeswoman, Jane Doe"."""
         doc = self.doc
-        roles: list[str] = []
         i = span.start - 1
         while i >= 0 and i >= span.start - 4 and doc[i].pos_ in ("PROPN", "NOUN", "ADJ"):
-            roles.append(doc[i].lower_)
             i -= 1
+        title = doc[i + 1 : span.start]
+        for tok in title:
+            self._add_role(tok.lower_, title, title.start_char, span.end_char, cluster)
         for child in span.root.children:
             if child.dep_ == "appos":
-                roles.append(lemma(child))
+                phrase = doc[child.left_edge.i : child.right_edge.i + 1]
+                self._add_role(lemma(child), phrase, span.start_char, phrase.end_char, cluster)
         if span.root.dep_ == "appos":
-            roles.append(lemma(span.root.head))
-        for role in roles:
-            if role in ROLE_NOUNS:
-                self.role_at.append((span.start_char, role, cluster))
+            head = span.root.head
+            phrase = doc[head.left_edge.i : head.i + 1]
+            self._add_role(lemma(head), phrase, phrase.start_char, span.end_char, cluster)
 
-    def note_speaker(self, offset: int, cluster: int | None) -> None:
-        """Remember a resolved speaker: later pronouns prefer people who were just quoted."""
-        if cluster is not None:
-            self.recent_speakers.append((offset, cluster))
+    def _add_role(self, role: str, phrase: Span, start: int, end: int, cluster: int) -> None:
+        if role in ROLE_NOUNS and start < end:
+            words = frozenset(t.lower_ for t in phrase if t.is_alpha and not t.is_stop)
+            self.role_at.append(_Role(start, end, role, cluster, words - {role}))
+
+    def note_speaker(self, speaker: Speaker) -> None:
+        """Remember a resolved speaker: later pronouns prefer people who were just quoted.
+
+        Not an interviewee's "I": when an interviewee speaks of "he", it is someone else."""
+        if speaker.cluster is not None and speaker.text.lower() not in FIRST_PERSON:
+            self.recent_speakers.append((speaker.start, speaker.cluster))
 
     def mention_at(self, start: int, end: int) -> EntityMention | None:
         """Return the speaker-like mention overlapping [start, end), if any."""
@@ -142,9 +178,12 @@ class SpeakerResolver:
         start, end = noun_phrase_chars(head)
         text = self.text[start:end]
         lower = head.lower_
+        if lower in FIRST_PERSON:
+            return self._first_person(start, end, text)
         if head.pos_ == "PRON" or lower in SPEAKER_PRONOUNS:
             cluster = self.antecedent(head.idx, SPEAKER_PRONOUNS.get(lower, ""))
-            return self._speaker(start, end, text, cluster, "pronoun")
+            why = "“{text}” refers back to {name}, named shortly before."
+            return self._speaker(start, end, text, cluster, "pronoun", why)
         mention = self.mention_at(head.idx, head.idx + len(head.text))
         if mention is None and head.pos_ == "PROPN":
             mention = self.mention_at(start, end)
@@ -160,15 +199,24 @@ class SpeakerResolver:
             if issuer is not None:
                 # "Suncor's release said", "her statement said": the document is the mention
                 # as written, and whoever issued it is who the quote is from.
-                return self._speaker(start, end, text, issuer, "role")
+                why = "“{text}” was issued by {name}."
+                return self._speaker(start, end, text, issuer, "role", why)
+        if word == "counterpart":
+            holder = self._counterpart(head)
+            if holder is not None:
+                why = "“{text}” is {name}, introduced as “{intro}”."
+                return self._speaker(start, end, text, holder.cluster, "role", why, holder)
         if word in ROLE_NOUNS:
-            cluster = self.role_holder(word, head.idx)
-            if cluster is None:
-                # A role never spelled out next to a name ("the rookie defenceman"): news
-                # prose describes the person it is already talking about.
-                cluster = self.antecedent(head.idx, "")
+            holder = self.role_holder(word, head.idx, describing_words(head))
+            if holder is not None:
+                why = "“{text}” is {name}, introduced as “{intro}”."
+                return self._speaker(start, end, text, holder.cluster, "role", why, holder)
+            # A role never spelled out next to a name ("the rookie defenceman"): news
+            # prose describes the person it is already talking about.
+            cluster = self.antecedent(head.idx, "")
             if cluster is not None:
-                return self._speaker(start, end, text, cluster, "role")
+                why = "“{text}” is taken to be {name}, the person named just before."
+                return self._speaker(start, end, text, cluster, "role", why)
         kind = "group" if word in ORGANISATION_NOUNS else "other"
         return Speaker(start, end, text, None, text, kind)
 
@@ -219,15 +267,92 @@ class SpeakerResolver:
             return Speaker(start, end, text, None, text.title(), "name")
         return None
 
-    def _speaker(self, start: int, end: int, text: str, cluster: int | None, kind: str) -> Speaker:
-        name = self.entities[cluster].canonical if cluster is not None else None
-        return Speaker(start, end, text, cluster, name, kind)
+    def _speaker(
+        self,
+        start: int,
+        end: int,
+        text: str,
+        cluster: int | None,
+        kind: str,
+        why: str = "",
+        intro: _Role | tuple[int, int] | None = None,
+    ) -> Speaker:
+        """A speaker; `why` is its evidence with {text}, {name} and {intro} (the article's
+        words at `intro`) still to fill in."""
+        if cluster is None:
+            return Speaker(start, end, text, None, None, kind)
+        name = self.entities[cluster].canonical
+        if isinstance(intro, _Role):
+            intro = (intro.start, intro.end)
+        words = excerpt(self.text, *intro) if intro else ""
+        evidence = why.format(text=text, name=name, intro=words)
+        return Speaker(start, end, text, cluster, name, kind, evidence)
 
-    def role_holder(self, role: str, before: int) -> int | None:
-        """Return the person most recently introduced with `role` before offset `before`."""
-        for offset, r, cluster in reversed(self.role_at):
-            if offset < before and r == role:
-                return cluster
+    def role_holder(
+        self, role: str, before: int, words: frozenset[str] = frozenset()
+    ) -> _Role | None:
+        """The person introduced with `role` before offset `before` whose introduction shares
+        most of the description's `words` ("the British foreign minister"); the latest wins
+        a tie."""
+        best: _Role | None = None
+        shared = -1
+        for entry in reversed(self.role_at):
+            if entry.start < before and entry.role == role:
+                n = len(words & entry.words)
+                if n > shared:
+                    best, shared = entry, n
+        return best
+
+    def _counterpart(self, head: Token) -> _Role | None:
+        """ "His counterpart": the latest other person introduced with the owner's role, or
+        else with any role ("Prime Minister Lee met President Kim. Her counterpart said")."""
+        owner = self._issuer(head)
+        if owner is None:
+            return None
+        roles = {entry.role for entry in self.role_at if entry.cluster == owner}
+        others = [e for e in self.role_at if e.start < head.idx and e.cluster != owner]
+        same = [e for e in others if e.role in roles]
+        return (same or others or [None])[-1]
+
+    def _first_person(self, start: int, end: int, text: str) -> Speaker:
+        """ "I" or "we" outside a quotation: the interviewee when the article interviews
+        someone it names (but not in the interviewer's questions), else the unnamed writer.
+        Inside a quotation, the quotation's speaker takes over (quotes.py)."""
+        found = self.interviewee()
+        if found is None or _QUESTION_LABEL.match(self.text, paragraph_start(self.text, start)):
+            return Speaker(start, end, text, None, None, "pronoun")
+        cluster, said_start, said_end = found
+        why = "“{text}” is {name}, whom the article interviews (“{intro}”)."
+        return self._speaker(start, end, text, cluster, "pronoun", why, (said_start, said_end))
+
+    def interviewee(self) -> tuple[int, int, int] | None:
+        """The person the article interviews, and the span that says so: "an interview with
+        Jane Doe", "Q&A with Jane Doe", "Doe said in an interview". Looked for once."""
+        if self._interviewee is False:
+            self._interviewee = None
+            for tok in self.doc:
+                if tok.lower_ in INTERVIEW_NOUNS or lemma(tok) in INTERVIEW_NOUNS:
+                    self._interviewee = self._interviewed(tok)
+                    if self._interviewee is not None:
+                        break
+        return self._interviewee  # type: ignore[return-value]
+
+    def _interviewed(self, noun: Token) -> tuple[int, int, int] | None:
+        candidates = [
+            obj
+            for prep in noun.children
+            if prep.dep_ == "prep" and prep.lower_ == "with"
+            for obj in prep.children
+            if obj.dep_ == "pobj"
+        ]
+        if noun.dep_ == "pobj" and noun.head.lower_ in ("in", "during"):
+            verb = noun.head.head
+            candidates += [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+        for tok in candidates:
+            named = self.mention_at(tok.idx, tok.idx + len(tok.text))
+            if named is not None and named.label == "PERSON":
+                end = max(noun.idx + len(noun), named.end)
+                return named.cluster, min(noun.idx, named.start), end
         return None
 
     def antecedent(self, offset: int, gender: str) -> int | None:
@@ -276,6 +401,28 @@ class SpeakerResolver:
         if not scores:
             return None
         return max(scores, key=lambda c: scores[c])
+
+
+def describing_words(head: Token) -> frozenset[str]:
+    """The words that single out the holder of a role: "the British foreign minister"."""
+    words: set[str] = set()
+    for child in head.children:
+        if child.dep_ in _DESCRIBING_DEPS or (
+            child.dep_ == "prep" and child.lower_ in _DESCRIBING_PREPS
+        ):
+            words.update(t.lower_ for t in child.subtree if t.is_alpha and not t.is_stop)
+    return frozenset(words)
+
+
+def excerpt(text: str, start: int, end: int) -> str:
+    """A stretch of the article for evidence: one line, at most _EXCERPT_CHARS."""
+    words = " ".join(text[start:end].split())
+    return words if len(words) <= _EXCERPT_CHARS else words[: _EXCERPT_CHARS - 1] + "…"
+
+
+def paragraph_start(text: str, offset: int) -> int:
+    """Where the paragraph holding `offset` begins."""
+    return text.rfind("\n", 0, offset) + 1
 
 
 def noun_phrase_chars(head: Token) -> tuple[int, int]:
