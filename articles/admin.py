@@ -210,6 +210,7 @@ class QuoteAdmin(admin.ModelAdmin):
         "cue_end",
         "speaker_start",
         "speaker_end",
+        "speaker_evidence",  # the extractor's own words
     ]
 
 

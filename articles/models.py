@@ -201,6 +201,7 @@ class QuoteQuerySet(ExtractedItemQuerySet):
                 "continues",
                 "confidence",
                 "speaker_text",
+                "speaker_evidence",
                 "cue",
                 "speaker__name",
                 "start",
@@ -678,6 +679,12 @@ class Quote(ExtractedItem):
     speaker_text = models.CharField(max_length=300, blank=True)
     speaker_start = models.PositiveIntegerField(null=True, blank=True)
     speaker_end = models.PositiveIntegerField(null=True, blank=True)
+    speaker_evidence = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why the extractor took an unnamed speaker to be this entity, in words "
+        "(“the minister” is Jane Doe, introduced as …). Cleared when a reviewer sets the speaker.",
+    )
     confidence = models.FloatField(default=0.5)
 
     objects = QuoteQuerySet.as_manager()

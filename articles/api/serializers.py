@@ -83,11 +83,13 @@ class QuoteSerializer(serializers.ModelSerializer):
             "speaker_id",
             "speaker_start",
             "speaker_end",
+            "speaker_evidence",
             "cue",
             "confidence",
             "origin",
             "status",
         ]
+        read_only_fields = ["speaker_evidence"]
 
     def get_speaker(self, quote: Quote) -> str | None:
         return quote.speaker.name if quote.speaker else (quote.speaker_text or None)

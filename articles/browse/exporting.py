@@ -38,6 +38,7 @@ CSV_COLUMNS = [
     "published",
     "speaker_entity_id",
     "quote_id",
+    "speaker_evidence",
 ]
 ARTICLE_COLUMNS = [
     "article_id",
@@ -130,8 +131,8 @@ ARTICLE_FIELDS = (
 MENTION_FIELDS = ("id", "start", "end", "text", "label", "entity__name", "entity_id", "origin",
                   "status")  # fmt: skip
 QUOTE_FIELDS = ("id", "start", "end", "text", "kind", "category", "continues", "speaker__name",
-                "speaker_text", "speaker_id", "speaker_start", "speaker_end", "cue",
-                "confidence", "origin", "status")  # fmt: skip
+                "speaker_text", "speaker_id", "speaker_start", "speaker_end", "speaker_evidence",
+                "cue", "confidence", "origin", "status")  # fmt: skip
 
 
 def export_records(
@@ -233,6 +234,7 @@ def _record(article: dict, mentions: list[tuple], quotes: list[tuple]) -> dict:
                 "speaker_id": speaker_id,
                 "speaker_start": speaker_start,
                 "speaker_end": speaker_end,
+                "speaker_evidence": speaker_evidence,
                 "cue": cue,
                 "confidence": round(confidence, 3),
                 "origin": origin,
@@ -251,6 +253,7 @@ def _record(article: dict, mentions: list[tuple], quotes: list[tuple]) -> dict:
                 speaker_id,
                 speaker_start,
                 speaker_end,
+                speaker_evidence,
                 cue,
                 confidence,
                 origin,
@@ -292,6 +295,7 @@ def quote_rows(record: dict, speaker_id: int | None = None) -> Iterator[list]:
                 record["published"] or "",
                 quote["speaker_id"] or "",
                 quote["id"],
+                quote["speaker_evidence"],
             ]
         )
 

@@ -159,21 +159,22 @@ new_mentions AS (
 new_quotes AS (
     INSERT INTO articles_quote (
         article_id, start, "end", text, kind, category, continues, cue, cue_start, cue_end,
-        speaker_id, speaker_text, speaker_start, speaker_end, confidence,
+        speaker_id, speaker_text, speaker_start, speaker_end, speaker_evidence, confidence,
         origin, status, run_id, version, created_at, updated_at
     )
     SELECT held.id, n.start, n.stop, n.text, n.kind, n.category, n.continues,
         n.cue, n.cue_start, n.cue_end,
-        n.speaker_id, n.speaker_text, n.speaker_start, n.speaker_end, n.confidence,
+        n.speaker_id, n.speaker_text, n.speaker_start, n.speaker_end, n.speaker_evidence,
+        n.confidence,
         %(machine)s, %(unreviewed)s, %(run)s, 1, %(now)s, %(now)s
     FROM held, unnest(
         %(q_start)s::int[], %(q_end)s::int[], %(q_text)s::text[], %(q_kind)s::text[],
         %(q_category)s::text[], %(q_continues)s::bool[],
         %(q_cue)s::text[], %(q_cue_start)s::int[], %(q_cue_end)s::int[],
         %(q_speaker)s::bigint[], %(q_speaker_text)s::text[], %(q_speaker_start)s::int[],
-        %(q_speaker_end)s::int[], %(q_confidence)s::float8[]
+        %(q_speaker_end)s::int[], %(q_speaker_evidence)s::text[], %(q_confidence)s::float8[]
     ) AS n(start, stop, text, kind, category, continues, cue, cue_start, cue_end,
-           speaker_id, speaker_text, speaker_start, speaker_end, confidence)
+           speaker_id, speaker_text, speaker_start, speaker_end, speaker_evidence, confidence)
     WHERE NOT EXISTS (
         SELECT 1 FROM articles_quote k
         WHERE k.article_id = held.id
@@ -306,5 +307,6 @@ def _store_params(
         "q_speaker_text": [(q.speaker_text or q.speaker or "")[:300] for q in quotes],
         "q_speaker_start": [q.speaker_start for q in quotes],
         "q_speaker_end": [q.speaker_end for q in quotes],
+        "q_speaker_evidence": [(q.speaker_evidence or "")[:300] for q in quotes],
         "q_confidence": [q.confidence for q in quotes],
     }

@@ -264,8 +264,10 @@ def set_speaker(
         )
         quote.speaker = speaker
         quote.speaker_text = speaker.name
+        # The evidence explained the machine's choice; the reviewer's choice needs none.
+        quote.speaker_evidence = ""
         quote.status = ReviewState.CORRECTED
-        _save(quote, user, ["speaker", "speaker_text", "status"])
+        _save(quote, user, ["speaker", "speaker_text", "speaker_evidence", "status"])
     return quote
 
 

@@ -49,6 +49,7 @@ NAMES = {
     "entity_id": "entity",
     "tag_id": "tag",
     "speaker_text": "speaker as written",
+    "speaker_evidence": "why this speaker",
     "review_status": "review status",
     "reviewed_at": "reviewed at",
     "reviewed_by_id": "reviewed by",

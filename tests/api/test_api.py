@@ -254,6 +254,21 @@ def test_patch_speaker_by_id_or_new_name_and_status_in_one_request(api_for, stor
     assert by_id.json()["speaker"] == "Ada Quayle"
 
 
+def test_speaker_evidence_is_read_only_and_a_new_speaker_clears_it(api_for, story):
+    quote = story["quote"]
+    why = "“Quayle” is Ada Quayle, named in full as “Mayor Ada Quayle”."
+    Quote.objects.filter(pk=quote.pk).update(speaker_evidence=why)
+    reviewer = api_for("reviewer")
+    data = reviewer.get(reverse("api:article", args=[story["article"].pk])).json()
+    assert data["quotes"][0]["speaker_evidence"] == why
+    url = reverse("api:quote", args=[quote.pk])
+    ignored = reviewer.patch(url, {"version": 1, "speaker_evidence": "mine"}, format="json")
+    assert ignored.status_code == 400  # not a field a client may write: nothing to change
+    assert Quote.objects.get(pk=quote.pk).speaker_evidence == why
+    changed = reviewer.patch(url, {"version": 1, "speaker": "Bo Lind"}, format="json")
+    assert (changed.json()["speaker"], changed.json()["speaker_evidence"]) == ("Bo Lind", "")
+
+
 def test_patch_boundaries_need_the_article_version(api_for, story, make_article):
     quote, article = story["quote"], story["article"]
     url = reverse("api:quote", args=[quote.pk])
@@ -379,6 +394,10 @@ def test_the_schema_is_valid_openapi_and_lists_every_route():
         "/api/export/",
     }
     assert set(schema["paths"]["/api/quotes/{id}/"]["patch"]["responses"]) >= {"200", "409"}
+    quote = schema["components"]["schemas"]["Quote"]["properties"]
+    assert quote["speaker_evidence"]["readOnly"] is True
+    patch = schema["components"]["schemas"]["PatchedQuotePatchRequest"]
+    assert "speaker_evidence" not in patch["properties"]
 
 
 def test_the_schema_and_docs_are_served_to_readers(api_for):

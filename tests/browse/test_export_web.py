@@ -25,6 +25,9 @@ BODY = (
 )
 
 
+WHY_LIND = "“Lind” is Bo Lind, named in full as “Bo Lind” earlier in the sentence."
+
+
 def span(text: str, part: str, nth: int = 0) -> tuple[int, int]:
     start = -1
     for _ in range(nth + 1):
@@ -64,7 +67,7 @@ def archive(make_article) -> dict:
     c_start, c_end = span(BODY, "Bo Lind's crew disagreed")
     machine = Quote.objects.create(
         article=harbour, start=c_start, end=c_end, text=BODY[c_start:c_end], speaker=bo,
-        kind="indirect", category="attribution", confidence=0.3,
+        kind="indirect", category="attribution", confidence=0.3, speaker_evidence=WHY_LIND,
     )  # fmt: skip
     r_start, r_end = span(BODY, "opened the harbour")
     rejected = Quote.objects.create(
@@ -117,6 +120,9 @@ def test_quote_rows_carry_the_issues_columns_and_are_formula_safe(client_for, ar
         "machine",
         "accepted",
     )
+    assert row["speaker_evidence"] == ""  # named where it speaks
+    machine = next(row for row in rows if row["quote_id"] == str(archive["machine"].pk))
+    assert machine["speaker_evidence"] == WHY_LIND
 
 
 def test_the_csv_header_is_the_same_for_every_rows_choice(client_for, archive):
@@ -173,6 +179,8 @@ def test_jsonl_is_the_commands_format(client_for, archive):
     assert record["id"] == archive["harbour"].pk and record["tags"] == ["Ports"]
     for item in record["entities"] + record["quotes"]:
         assert record["text"][item["start"] : item["end"]] == item["text"]
+    evidence = {quote["id"]: quote["speaker_evidence"] for quote in record["quotes"]}
+    assert evidence == {archive["accepted"].pk: "", archive["machine"].pk: WHY_LIND}
 
 
 @pytest.mark.parametrize(

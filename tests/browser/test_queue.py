@@ -18,6 +18,9 @@ PARAGRAPH = (
     'The council met on Tuesday. "We will open {n} new libraries," Holloway said. '
     "Critics were not convinced."
 )
+# What the extractor says about how it chose a speaker, set here directly (not by the NLP).
+WHY = "“Holloway” is Jane Holloway, introduced earlier as “Council leader Jane Holloway”."
+WITH_EVIDENCE = (0, 8, 10)
 
 
 @pytest.fixture
@@ -48,6 +51,7 @@ def queue(django_user_model):
                     speaker_text=jane.name,
                     cue="said",
                     confidence=0.30 + 0.05 * len(quotes),
+                    speaker_evidence=WHY if len(quotes) in WITH_EVIDENCE else "",
                 )
             )
     user = django_user_model.objects.create_user("rita", password=PASSWORD)
@@ -65,6 +69,12 @@ def test_ten_quotes_worked_through_with_the_keyboard(page_for, queue, viewport):
     name = "desktop" if viewport == DESKTOP else "phone"
     expect(page.get_by_test_id("queue-left")).to_have_text("12")
     expect(current(page)).to_have_attribute("data-quote", str(queue[0].pk))
+    # The first card says why its speaker was chosen, in a line of its own; others say nothing.
+    why = page.locator(f"#qc-{queue[0].pk} .why")
+    expect(why).to_be_visible()
+    expect(why).to_have_text(f"Why: {WHY}")
+    expect(page.locator(f"#qc-{queue[1].pk} .why")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     shoot(page, f"queue-{name}")
     # a, x, a, x… : each decision moves to the next quote.
     for n, quote in enumerate(queue[:9]):
@@ -88,6 +98,8 @@ def test_ten_quotes_worked_through_with_the_keyboard(page_for, queue, viewport):
     expect(page.locator(f"#qc-{queue[8].pk} .ac__option", has_text="Mark Fenwick")).to_be_visible()
     speaker.press("Enter")
     expect(page.locator(f"#qc-{queue[8].pk} .qc__speaker")).to_have_text("Mark Fenwick")
+    # The reviewer chose the speaker: the machine's reason is gone with the machine's choice.
+    expect(page.locator(f"#qc-{queue[8].pk} .why")).to_have_count(0)
     # A new speaker is a decision too: on to the tenth; k goes back, j forward again.
     expect(current(page)).to_have_attribute("data-quote", str(queue[9].pk))
     page.keyboard.press("k")
@@ -104,4 +116,11 @@ def test_ten_quotes_worked_through_with_the_keyboard(page_for, queue, viewport):
     # Enter opens the article of the current quote.
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/articles/{queue[10].article_id}/"))
+    # The article page's quote row says it too, under the speaker.
+    row_why = page.locator(f"#qi-{queue[10].pk} .why")
+    row_why.scroll_into_view_if_needed()
+    expect(row_why).to_be_visible()
+    expect(row_why).to_have_text(f"Why: {WHY}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shoot(page, f"queue-article-why-{name}")
     assert page.errors == []

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from articles.extraction import queue
-from articles.models import Article
+from articles.models import Article, Quote
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +36,14 @@ def test_extraction_state_is_read_only_in_the_admin(client_for, make_article):
     form = page.context["adminform"].form
     for name in ("status", "attempts", "claimed_by", "lease_expires_at", "next_attempt_at"):
         assert name not in form.fields
+
+
+def test_a_quotes_speaker_evidence_is_shown_read_only_in_the_admin(client_for, make_article):
+    article = make_article('She said "yes".')
+    quote = Quote.objects.create(
+        article=article, start=9, end=14, text='"yes"', speaker_evidence="“She” is <b>Ann</b>."
+    )
+    page = client_for("admin").get(reverse("admin:articles_quote_change", args=[quote.pk]))
+    assert page.status_code == 200
+    assert "speaker_evidence" not in page.context["adminform"].form.fields
+    assert "“She” is &lt;b&gt;Ann&lt;/b&gt;." in page.content.decode()

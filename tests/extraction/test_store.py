@@ -171,6 +171,59 @@ def test_reextraction_keeps_a_reviewed_attribution_and_replaces_the_rest(make_ar
     assert (fresh.category, fresh.continues, fresh.status) == ("quote", False, "unreviewed")
 
 
+INTERVIEW = 'Ann Lee spoke to us. "We are ready," the minister said. "I stay," she said.'
+WHY_MINISTER = "“the minister” is Ann Lee, introduced as “Minister Ann Lee”."
+WHY_SHE = "“she” is Ann Lee, the person last named before the quote."
+
+
+def interview_result(**evidence: str) -> ArticleExtraction:
+    """The two quotes of INTERVIEW, said by Ann Lee, with the evidence given per quote."""
+    quotes = []
+    for name, part in (("minister", '"We are ready,"'), ("she", '"I stay,"')):
+        start = INTERVIEW.index(part)
+        quotes.append(
+            QuoteSpan(
+                start,
+                start + len(part),
+                part,
+                "direct",
+                speaker_cluster=0,
+                speaker_evidence=evidence.get(name, ""),
+            )
+        )
+    return ArticleExtraction(text=INTERVIEW, entities=[person("Ann Lee")], quotes=quotes)
+
+
+def test_speaker_evidence_is_stored_and_cut_to_its_column(make_article):
+    article = claimed(make_article, INTERVIEW)
+    result = interview_result(minister=WHY_MINISTER, she="x" * 400)
+    apply_extraction(article.pk, "w1", result, None, "v1", source_text=INTERVIEW)
+    stored = dict(article.quotes.values_list("text", "speaker_evidence"))
+    assert stored == {'"We are ready,"': WHY_MINISTER, '"I stay,"': "x" * 300}
+
+
+def test_reextraction_replaces_machine_evidence_and_a_corrected_speaker_keeps_none(
+    make_article, reviewer
+):
+    from articles.review.corrections import set_speaker
+
+    article = claimed(make_article, INTERVIEW)
+    result = interview_result(minister=WHY_MINISTER, she=WHY_SHE)
+    apply_extraction(article.pk, "w1", result, None, "v1", source_text=INTERVIEW)
+    corrected = article.quotes.get(text='"I stay,"')
+    set_speaker(corrected.pk, corrected.version, reviewer, new_name="Bo Chan")
+
+    # The next run explains both quotes differently; only the unreviewed one takes it.
+    Article.objects.filter(pk=article.pk).update(status="processing", claimed_by="w2")
+    result = interview_result(minister="“the minister” is Ann Lee (new run).", she=WHY_SHE)
+    apply_extraction(article.pk, "w2", result, None, "v2", source_text=INTERVIEW)
+    stored = {q.text: (q.speaker_evidence, q.status) for q in article.quotes.all()}
+    assert stored == {
+        '"We are ready,"': ("“the minister” is Ann Lee (new run).", "unreviewed"),
+        '"I stay,"': ("", "corrected"),
+    }
+
+
 def test_the_article_page_shows_what_repair_changed(make_article, client_for):
     article = make_article('Ann Lee said "we are ready" in London. The <b>end</b>.')
     Article.objects.filter(pk=article.pk).update(

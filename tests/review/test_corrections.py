@@ -109,6 +109,28 @@ def test_set_speaker_creates_a_new_person_once(story, reviewer):
     assert q1.speaker_id == q2.speaker_id and q1.speaker.label == "PERSON"
 
 
+WHY = "“the prime minister” is Jane Holloway, introduced as “Prime Minister Jane Holloway”."
+
+
+def test_setting_the_speaker_clears_the_evidence_and_undo_restores_it(story, reviewer):
+    q1 = story["q1"]
+    Quote.objects.filter(pk=q1.pk).update(speaker_evidence=WHY)
+    corrections.set_speaker(q1.pk, q1.version, reviewer, entity_id=story["mark"].pk)
+    quote = Quote.objects.get(pk=q1.pk)
+    assert (quote.speaker, quote.speaker_evidence) == (story["mark"], "")
+    change = history.change_sets(story["article"])[0]
+    fields = {name: (before, after) for c in change.changes for name, before, after in c.fields}
+    assert fields["why this speaker"] == (WHY, "—")
+
+    changes.undo(change.id, reviewer, story["article"].pk)
+    quote = Quote.objects.get(pk=q1.pk)
+    assert (quote.speaker, quote.speaker_evidence, quote.status) == (
+        story["jane"],
+        WHY,
+        "unreviewed",
+    )
+
+
 def test_add_quote_trims_the_selection_and_is_human(story, reviewer):
     article = story["article"]
     start = BODY.index("visited Leeds") - 1  # the selection caught a space

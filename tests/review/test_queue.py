@@ -205,3 +205,35 @@ def test_a_speaker_or_type_change_answers_with_the_row_and_new_bounds_with_the_a
     )
     assert response.status_code == 200 and "HX-Retarget" not in response
     assert 'id="review"' in response.content.decode()
+
+
+HOSTILE_WHY = "“she” is Jane Holloway <script>alert(1)</script>, named before the quote."
+ESCAPED_WHY = (
+    "“she” is Jane Holloway &lt;script&gt;alert(1)&lt;/script&gt;, named before the quote."
+)
+
+
+def test_the_queue_and_the_article_page_say_why_escaped_until_the_speaker_is_set(
+    client_for, article
+):
+    quote, plain = article.quotes.order_by("start")[:2]
+    Quote.objects.filter(pk=quote.pk).update(speaker_evidence=HOSTILE_WHY)
+    client = client_for("reviewer")
+    why = f'<span class="why__label">Why:</span> {ESCAPED_WHY}</p>'
+    for url in (reverse("articles:review-queue"), reverse("articles:detail", args=[article.pk])):
+        content = client.get(url).content.decode()
+        assert content.count(why) == 1, url  # one line, for the one quote that has evidence
+        assert "<script>alert(1)" not in content
+        assert content.count('data-testid="speaker-evidence"') == 1
+    assert plain.speaker_evidence == ""
+
+    # A new speaker: the row that answers has no evidence line any more.
+    response = client.post(
+        reverse("articles:quote-speaker", args=[quote.pk]),
+        {"version": quote.version, "new_name": "Mark Fenwick"},
+        **HTMX,
+    )
+    content = response.content.decode()
+    assert f'id="qi-{quote.pk}"' in content and "Mark Fenwick" in content
+    assert "Why:" not in content
+    assert Quote.objects.get(pk=quote.pk).speaker_evidence == ""
