@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span
 
 from articles.nlp.docindex import doc_text
+from articles.nlp.fastpipes import lemma
 from articles.nlp.namematch import (
     PLACE_LABELS,
     bare,
@@ -56,6 +57,19 @@ _POSSESSIVE_TAIL = re.compile(r"['’‘]s?$")
 # A result the model runs into a team's name: "Chelsea 2-1", "Arsenal 3".
 _SCORE = re.compile(r"\d{1,3}(?:[-–]\d{1,3})?")
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP"})
+
+# Context that tells what a name is, counted when its mentions' labels disagree:
+# "officials in Jordan" (a place), "Arsenal manager" (a club), "Jordan said it" (not a person).
+PLACE_PREPOSITIONS: frozenset[str] = word_set("in into across throughout inside within")
+CLUB_WORDS: frozenset[str] = word_set(
+    "manager boss coach striker midfielder defender goalkeeper keeper winger fans supporters "
+    "squad captain"
+)
+# What one side does to another in a match: "Chelsea will face Liverpool".
+MATCH_VERBS: frozenset[str] = word_set("beat defeat face play draw lose thrash edge")
+_NEUTER = frozenset({"it", "its"})
+_PERSONAL = frozenset({"he", "she", "his", "her", "him", "hers"})
+_EVIDENCE = 2  # a context word counts as much as a full name does
 _LONGEST_PLACE = max(len(place.split()) for place in PLACES)
 _PLACE_FIRST_WORDS = frozenset(place.split()[0] for place in PLACES)
 
@@ -94,11 +108,18 @@ def find_entities(doc: Doc) -> tuple[list[EntityCluster], list[EntityMention]]:
     mentions.extend(_lowercase_places(doc, mentions, people))
     mentions.extend(_missed_surnames(doc, mentions))
     mentions.sort(key=lambda m: m.start)
-    clusters = _group(mentions)
+    # Only a name written like one lends its surname to a place name: "Steve Israel", not
+    # "the Birth of Modern Canada" tagged PERSON.
+    named = {
+        split_person_name(m.text)[1]
+        for m in mentions
+        if m.label == "PERSON" and m.vote > 1 and all(w[:1].isupper() for w in m.text.split())
+    }
+    clusters = _group(mentions, text, named)
     merged = _same_name_other_label(clusters) | _acronyms(clusters)
     for m in mentions:
         m.cluster = merged.get(m.cluster, m.cluster)
-    _vote_labels(clusters, mentions)
+    _vote_labels(doc, clusters, mentions)
     first: dict[int, int] = {}
     for m in mentions:
         first.setdefault(m.cluster, m.start)
@@ -146,8 +167,8 @@ def _clean(ent: Span, doc_text: str) -> _Mention | None:
         text = doc_text[start:end]
     if text.islower() and text in PLACES and text not in AMBIGUOUS_PLACES:
         return _Mention(start, end, text, "GPE")
-    if label == "PERSON" and " " in text:
-        vote = 2
+    if label == "PERSON" and " " in text and text.lower() not in PLACES:
+        vote = 2  # a full name, but "Sri Lanka" tagged PERSON is no one's
     # Lower-case "entities" from the small model are nearly always common words.
     if len(text) < 2 or not any(ch.isupper() for ch in text) or tokens[0].pos_ == "PRON":
         return None
@@ -204,6 +225,7 @@ def _name_shaped(text: str) -> bool:
     words = text.split()
     return (
         2 <= len(words) <= 3
+        and text.lower() not in PLACES
         and words[0].lower() in GIVEN_NAMES
         and words[-1].lower() not in NON_PERSON_HEADS
         and all(w[:1].isupper() and w[1:].islower() for w in words)
@@ -276,7 +298,7 @@ def _looks_like_place(span: Span) -> bool:
     return before is None or not before.is_title or before.is_sent_start
 
 
-def _group(mentions: list[_Mention]) -> list[_Cluster]:
+def _group(mentions: list[_Mention], text: str, people: set[str]) -> list[_Cluster]:
     clusters: list[_Cluster] = []
     by_key: dict[str, int] = {}
     # People first, so a surname spaCy labelled ORG can still find its person.
@@ -286,7 +308,11 @@ def _group(mentions: list[_Mention]) -> list[_Cluster]:
     for i, m in enumerate(mentions):
         if m.label == "PERSON":
             continue
-        if m.label not in PLACE_LABELS or m.text.lower() not in PLACES:
+        if (
+            m.label not in PLACE_LABELS
+            or m.text.lower() not in PLACES
+            or _as_person(m, text, people)
+        ):
             person = _match_person(clusters, split_person_name(m.text), full_names_only=True)
             if person is not None:
                 # The person's label stands: spaCy's ORG/GPE on a surname is the usual error.
@@ -305,13 +331,76 @@ def _group(mentions: list[_Mention]) -> list[_Cluster]:
     return clusters
 
 
-def _vote_labels(clusters: list[_Cluster], mentions: list[_Mention]) -> None:
+def _as_person(m: _Mention, text: str, people: set[str]) -> bool:
+    """Whether a place name is used as a person's surname: "Michael Jordan ... In Jordan's
+    view", but not "in Jordan". Only a surname of someone named in full can join them."""
+    if " " in m.text or entity_key(m.text) not in people:
+        return False
+    if text.startswith(_POSSESSIVE_MARKS, m.end):
+        return True
+    before = _WORD_BEFORE.search(text, max(0, m.start - 20), m.start)
+    return before is None or before.group(1).lower() not in PLACE_PREPOSITIONS | _TOWARDS
+
+
+# The word just before a mention, and prepositions of movement that also precede places.
+_WORD_BEFORE = re.compile(r"(\w+)\W*$")
+_TOWARDS = frozenset({"to", "from", "near", "visited", "visit", "visiting"})
+_POSSESSIVE_MARKS = ("'s", "’s")
+
+
+def _vote_labels(doc: Doc, clusters: list[_Cluster], mentions: list[_Mention]) -> None:
+    """One label per entity: its mentions' labels, weighed, and where they disagree (or a
+    "place" plays football), what the words around each mention say."""
     votes: list[Counter[str]] = [Counter() for _ in clusters]
     for m in mentions:
         votes[m.cluster][m.label] += m.vote
-    for cluster, counts in zip(clusters, votes, strict=True):
-        if counts and counts.most_common(1)[0][1] > 0:
-            cluster.label = counts.most_common(1)[0][0]
+    evidence: list[Counter[str]] = [Counter() for _ in clusters]
+    for m in mentions:
+        counts = votes[m.cluster]
+        mixed = sum(1 for n in counts.values() if n > 0) > 1
+        if mixed or counts.keys() & PLACE_LABELS:
+            evidence[m.cluster].update(_context(doc, m, counts, mixed))
+    for cluster, counts, seen in zip(clusters, votes, evidence, strict=True):
+        total = counts + seen
+        if total and total.most_common(1)[0][1] > 0:
+            cluster.label = total.most_common(1)[0][0]
+
+
+def _context(doc: Doc, m: _Mention, counts: Counter[str], mixed: bool) -> Counter[str]:
+    """What the words around one mention say it is. A name all of whose mentions agree is
+    only reconsidered as a club ("Chelsea will face Liverpool"), never as anything else."""
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return Counter()
+    found: Counter[str] = Counter()
+    after = doc[span.end] if span.end < len(doc) else None
+    root = span.root
+    # A national side is written as its country ("South Africa beat Sri Lanka"), and
+    # remains the place by convention.
+    club = m.text.lower() not in PLACES
+    if club and after is not None and after.lower_ in CLUB_WORDS and after.pos_ == "NOUN":
+        found["ORG"] += _EVIDENCE
+    if club and root.dep_ in ("nsubj", "dobj") and lemma(root.head) in MATCH_VERBS:
+        other = [c for c in root.head.children if c.dep_ in ("nsubj", "dobj") and c.i != root.i]
+        if any(c.ent_type_ in ("ORG", "GPE") for c in other):
+            found["ORG"] += _EVIDENCE
+    if not mixed:
+        return found
+    place = next((label for label in ("GPE", "LOC") if counts[label]), "GPE")
+    name = m.text.lower()
+    if name in PLACES and name not in AMBIGUOUS_PLACES:
+        found[place] += 1  # the gazetteer's word
+    before = doc[span.start - 1] if span.start > 0 else None
+    if before is not None and before.lower_ in PLACE_PREPOSITIONS:
+        found[place] += _EVIDENCE
+    if root.dep_ == "nsubj":
+        following = [t.lower_ for t in doc[span.end : min(span.end + 8, root.sent.end)]]
+        if any(w in _NEUTER for w in following) and not any(w in _PERSONAL for w in following):
+            thing = max(
+                (label for label in counts if label != "PERSON"), key=counts.get, default=place
+            )
+            found[thing] += 1
+    return found
 
 
 def _same_name_other_label(clusters: list[_Cluster]) -> dict[int, int]:
@@ -322,7 +411,7 @@ def _same_name_other_label(clusters: list[_Cluster]) -> dict[int, int]:
             others.setdefault(entity_key(next(iter(c.forms))), i)
     merged = {}
     for i, c in enumerate(clusters):
-        if c.label == "PERSON" and not c.givens:
+        if c.label == "PERSON" and (not c.givens or all(f.lower() in PLACES for f in c.forms)):
             target = others.get(entity_key(next(iter(c.forms))))
             if target is not None:
                 merged[i] = target

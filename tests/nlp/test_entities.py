@@ -271,3 +271,57 @@ def test_model_finds_lower_case_places_and_survives_glue(nlp) -> None:
     keys = {e.key for e in entities}
     assert {"kyiv", "ottawa"} <= keys
     assert not any("The" in e.canonical or "said" in e.canonical for e in entities)
+
+
+# One label per name per article, from what the words around its mentions say.
+
+
+def labels_of(entities, mentions, name: str) -> set[tuple[str, str]]:
+    """(entity label, mention label) of every mention written `name`."""
+    return {(entities[m.cluster].label, m.label) for m in mentions if m.text == name}
+
+
+@pytest.mark.slow
+def test_a_country_the_model_calls_a_person_is_one_place(nlp) -> None:
+    # The small model tags the first and last "Jordan" PERSON, the middle one GPE.
+    entities, mentions = analyse(
+        nlp,
+        "Jordan said it would close its border. Officials in Jordan confirmed the move on "
+        "Tuesday. Jordan has hosted refugees for years.",
+    )
+    assert labels_of(entities, mentions, "Jordan") == {("GPE", "GPE")}
+    assert sum(e.canonical == "Jordan" for e in entities) == 1
+
+
+@pytest.mark.slow
+def test_a_persons_surname_that_is_a_place_stays_the_person(nlp) -> None:
+    entities, mentions = analyse(
+        nlp,
+        "Michael Jordan said he would return to Chicago. In Jordan's view, the team was "
+        "ready. Jordan smiled.",
+    )
+    assert labels_of(entities, mentions, "Jordan") == {("PERSON", "PERSON")}
+    assert {entities[m.cluster].canonical for m in mentions if m.text == "Jordan"} == {
+        "Michael Jordan"
+    }
+
+
+@pytest.mark.slow
+def test_a_club_is_not_a_place_but_a_national_side_stays_its_country(nlp) -> None:
+    entities, mentions = analyse(
+        nlp,
+        "Arsenal beat Chelsea 2-1 on Saturday. Chelsea will face Liverpool next week. "
+        "Liverpool manager Arne Slot said his side was ready.\n\n"
+        "South Africa beat Sri Lanka by six wickets in Durban on Sunday. Sri Lanka will "
+        "face India next.",
+    )
+    assert labels_of(entities, mentions, "Liverpool") == {("ORG", "ORG")}
+    assert labels_of(entities, mentions, "Sri Lanka") == {("GPE", "GPE")}
+
+
+@pytest.mark.slow
+def test_a_band_playing_a_city_leaves_it_a_city(nlp) -> None:
+    entities, mentions = analyse(
+        nlp, "The band will play Liverpool in May. Tickets for the show in Liverpool sold out."
+    )
+    assert labels_of(entities, mentions, "Liverpool") == {("GPE", "GPE")}

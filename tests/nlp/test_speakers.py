@@ -93,7 +93,7 @@ def test_a_cueless_quotation_far_from_any_speaker_stays_unattributed(run_all) ->
 
 def test_a_role_goes_to_the_holder_its_words_describe(run_all) -> None:
     text = (
-        "British Foreign Minister John Roe met French Foreign Minister Jane Doe in Paris on Monday. "
+        "British Foreign Minister John Roe met French Foreign Minister Jane Doe in Paris. "
         "The British foreign minister said the talks were useful."
     )
     q = only(run_all(text), "talks were useful")
