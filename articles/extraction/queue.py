@@ -39,6 +39,9 @@ from django.utils import timezone
 from articles.models import Article
 
 QUEUE_CHANNEL = "newsroom_extraction"
+# Every worker session (main and LISTEN) is named "newsroom worker <worker name>", so the claim
+# can count the workers there are, busy or idle, and operators can find them.
+WORKER_SESSIONS = "newsroom worker"
 MAX_ATTEMPTS = 3
 # How long an article may wait behind newer ones before it goes first (claim_batch).
 STARVE_SECONDS = 600
@@ -127,9 +130,35 @@ def requeue_stale(version: str) -> int:
     return count
 
 
+def session_name(worker: str) -> str:
+    """The application name of `worker`'s database sessions (at most 63 bytes, as PostgreSQL
+    keeps)."""
+    return f"{WORKER_SESSIONS} {worker}".encode()[:63].decode(errors="ignore")
+
+
+def fair_share(size: int) -> int:
+    """How many due articles one claim should take: `size`, or an even share of what is due
+    among the workers connected, so that ten new uploads go to two idle workers five each
+    rather than all to the first to wake, and the end of a long queue is shared too."""
+    with connection.cursor() as cursor:
+        # Session activity is read once per transaction unless the snapshot is dropped.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(DISTINCT application_name) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name LIKE %s",
+            [WORKER_SESSIONS + " %"],
+        )
+        workers = cursor.fetchone()[0]
+    if workers <= 1:
+        return size
+    claimable = Article.with_trash.pending().filter(attempts__lt=MAX_ATTEMPTS)
+    due = claimable.values("id")[: size * workers].count()
+    return max(1, min(size, -(-due // workers)))
+
+
 def claim_batch(worker: str, size: int, lease_seconds: float) -> list[int]:
-    """Claim up to `size` due articles for `worker`, in the order people wait for them; return
-    their ids.
+    """Claim up to `size` due articles for `worker` (fewer when other workers are connected and
+    little is due: fair_share), in the order people wait for them; return their ids.
 
     The newest due first: whoever just uploaded is watching those (the upload page's rows, the
     first page of the list, newest first), while a batch of thousands, or re-extraction of the
@@ -142,6 +171,7 @@ def claim_batch(worker: str, size: int, lease_seconds: float) -> list[int]:
     marked failed here rather than claimed.
     """
     with transaction.atomic():
+        size = fair_share(size)
         due = Article.with_trash.pending().select_for_update(skip_locked=True, no_key=True)
         claimable = due.filter(attempts__lt=MAX_ATTEMPTS)
         waited = timezone.now() - timedelta(seconds=STARVE_SECONDS)

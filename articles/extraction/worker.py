@@ -35,6 +35,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import TypeVar
 
 import psycopg
@@ -69,7 +70,6 @@ CONNECTION_ERRORS = (
 RECONNECT_DELAYS = (0.5, 1, 2, 4, 8, 15, 30)
 # Part of the grace period kept for releasing claims and closing the run after stopping.
 SHUTDOWN_RESERVE_SECONDS = 3.0
-APPLICATION_NAME = "newsroom worker"
 PURGE_EVERY_SECONDS = 3600
 
 
@@ -77,18 +77,19 @@ class Stopping(Exception):
     """The grace period after SIGTERM is running out: stop the analysis now."""
 
 
-def prepare_session(sender=None, connection=None, **kwargs) -> None:
+def prepare_session(sender=None, connection=None, *, worker: str = "", **kwargs) -> None:
     """Settings of every worker database session (run again after each reconnect).
 
     Commits do not wait for the WAL flush: a crash can lose only the last few commits, which
     leaves those articles claimed with a lease that lapses, so they are extracted again. It
-    saves an fsync per article. The application name lets operators (and tests) find workers.
+    saves an fsync per article. The application name (queue.session_name) lets the claim count
+    the workers, and operators (and tests) find them.
     """
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('synchronous_commit', 'off', false),"
             " set_config('application_name', %s, false)",
-            [APPLICATION_NAME],
+            [queue.session_name(worker)],
         )
 
 
@@ -169,10 +170,12 @@ class Worker:
 
     def run(self, *, once: bool = False) -> int:
         """Process batches; with once, stop when nothing is due. Returns articles processed."""
-        connection_created.connect(prepare_session, dispatch_uid="newsroom-worker")
+        session = partial(prepare_session, worker=self.name)
+        connection_created.disconnect(dispatch_uid="newsroom-worker")  # an earlier Worker's
+        connection_created.connect(session, weak=False, dispatch_uid="newsroom-worker")
         if connection.connection is not None:
-            prepare_session(connection=connection)
-        listener = None if once else queue.Listener(self.log, APPLICATION_NAME)
+            session(connection=connection)
+        listener = None if once else queue.Listener(self.log, queue.session_name(self.name))
         processed = 0
         try:
             closed = self._database(

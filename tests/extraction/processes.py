@@ -120,7 +120,7 @@ def worker_backends() -> list[int]:
     """Server process ids of the sessions worker processes opened (main and LISTEN)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE application_name = 'newsroom worker'"
+            "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'newsroom worker %'"
             " AND pid <> pg_backend_pid()"
         )
         return [row[0] for row in cursor.fetchall()]

@@ -164,3 +164,50 @@ def test_the_newest_go_first_but_nothing_waits_for_ever(make_article):
     # The long-waiting one first, then the newest due.
     assert queue.claim_batch("w", 2, 60) == [old.pk, newer.pk]
     assert queue.claim_batch("w", 2, 60) == [earlier.pk]
+
+
+@pytest.fixture
+def worker_sessions():
+    """Open database sessions named as workers' are, as other worker processes would."""
+    import psycopg
+    from django.db import connection
+
+    opened = []
+
+    def open_as(worker: str) -> None:
+        params = connection.get_connection_params()
+        params["application_name"] = queue.session_name(worker)
+        opened.append(psycopg.connect(**params, autocommit=True))
+
+    yield open_as
+    for session in opened:
+        session.close()
+
+
+def test_a_claim_takes_an_even_share_when_other_workers_are_connected(
+    make_article, worker_sessions
+):
+    from django.db import connection
+
+    from articles.extraction.worker import prepare_session
+
+    for _ in range(6):
+        make_article()
+    # Alone, a worker takes everything due up to its batch size.
+    assert queue.fair_share(16) == 16
+    prepare_session(connection=connection, worker="w-a")
+    worker_sessions("w-b")  # an idle worker, waiting for NOTIFY
+    first = queue.claim_batch("w-a", 16, 60)
+    assert len(first) == 3
+    # The other worker's claim takes half of what is left, and a long queue is not cut.
+    assert len(queue.claim_batch("w-b", 16, 60)) == 2
+    assert queue.fair_share(2) == 1
+    for _ in range(40):
+        make_article()
+    assert queue.fair_share(16) == 16
+
+
+def test_a_workers_sessions_are_named_after_it():
+    assert queue.session_name("host:123") == "newsroom worker host:123"
+    long = queue.session_name("h" * 100)
+    assert long.startswith("newsroom worker ") and len(long.encode()) == 63
