@@ -31,7 +31,8 @@ TITLES: frozenset[str] = word_set(
     admiral adm corporal cpl private pte marshal
     king queen prince princess duke duchess earl count countess baron baroness emperor empress
     ceo cfo coo cto mp mep mpp mla msp
-    coach manager skipper striker goalkeeper midfielder defender
+    coach manager skipper striker goalkeeper keeper midfielder defender winger fullback
+    goalie goaltender defenceman defenseman quarterback
     spokesperson spokesman spokeswoman
     dr. mr. mrs. ms.
     """

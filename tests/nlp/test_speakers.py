@@ -183,3 +183,10 @@ def test_a_pronoun_and_a_cueless_quote_say_why(run_all) -> None:
 def test_a_named_speaker_needs_no_evidence(run_all) -> None:
     q = only(run_all("Lena Fischer said the strike would go on."), "strike")
     assert q.speaker == "Lena Fischer" and q.speaker_evidence == ""
+
+
+def test_a_players_position_is_no_part_of_their_name(run_all) -> None:
+    text = "Keeper Tom Hale said the defence had been excellent. Hale added that it was ready."
+    quotes = run_all(text)
+    assert only(quotes, "defence").speaker == "Tom Hale"
+    assert only(quotes, "ready").speaker == "Tom Hale"
