@@ -19,7 +19,6 @@ from articles.editing.offsets import move_kept_items
 from articles.extraction import queue
 from articles.models import (
     Entity,
-    EntityAlias,
     ExtractionRun,
     Origin,
     ReviewState,
@@ -41,84 +40,113 @@ def cluster_key(cluster: EntityCluster) -> tuple[str, str]:
 
 
 def resolve_entities(clusters: Iterable[EntityCluster]) -> dict[tuple[str, str], Entity]:
-    """Find or create the global entity of every cluster, keyed by cluster_key, in a few queries.
+    """Find or create the global entity of every cluster, keyed by cluster_key.
 
-    Meant for a whole batch of articles at once. Entities are shared, so they are written in
-    their own transaction: an article whose results are then not stored leaves at most an
-    unused entity behind, never a half-written article.
+    One statement (_RESOLVE_SQL, prepared once per connection) matches each name exactly,
+    then by alias, then (names of FUZZY_MATCH_MIN_WORDS words or more) by trigram similarity,
+    creates the entities still missing and records every alias. Entities are shared, so they
+    are written apart from any article: an article whose results are then not stored leaves
+    at most an unused entity behind, never a half-written article. The entities returned
+    carry their id, name, label, key and not_an_entity.
     """
     wanted: dict[tuple[str, str], EntityCluster] = {}
-    aliases: dict[tuple[str, str], set[str]] = {}
+    aliases: dict[tuple[str, str], dict[str, str]] = {}
     for cluster in clusters:
         key = cluster_key(cluster)
         wanted.setdefault(key, cluster)
-        aliases.setdefault(key, set()).update(cluster.aliases)
+        known = aliases.setdefault(key, {})
+        for name in cluster.aliases:
+            alias_key = entity_key(name, key[0])[:300]
+            if alias_key:
+                known.setdefault(alias_key, name[:300])
     if not wanted:
         return {}
-    keys = {key for _, key in wanted}
-    labels = {label for label, _ in wanted}
-    found: dict[tuple[str, str], Entity] = {}
-    for entity in Entity.objects.filter(key__in=keys, label__in=labels).order_by("id"):
-        found.setdefault((entity.label, entity.key), entity)
-    matches = EntityAlias.objects.filter(key__in=keys, entity__label__in=labels)
-    for alias in matches.select_related("entity").order_by("id"):
-        found.setdefault((alias.entity.label, alias.key), alias.entity)
-    fuzzy = [
-        (label, key)
-        for label, key in wanted
-        if (label, key) not in found and len(key.split()) >= FUZZY_MATCH_MIN_WORDS
-    ]
-    if fuzzy:
-        found.update(_fuzzy_matches(fuzzy))
-    new = {
-        wanted_key: Entity(name=cluster.canonical[:300], label=cluster.label, key=wanted_key[1])
-        for wanted_key, cluster in wanted.items()
-        if wanted_key not in found
+    owners = [(owner, k, n) for owner, names in aliases.items() for k, n in names.items()]
+    params = {
+        "labels": [label for label, _ in wanted],
+        "keys": [key for _, key in wanted],
+        "names": [cluster.canonical[:300] for cluster in wanted.values()],
+        "fuzzy": [len(key.split()) >= FUZZY_MATCH_MIN_WORDS for _, key in wanted],
+        "similarity": FUZZY_MATCH_MIN_SIMILARITY,
+        "alias_labels": [owner[0] for owner, _, _ in owners],
+        "alias_owners": [owner[1] for owner, _, _ in owners],
+        "alias_keys": [k for _, k, _ in owners],
+        "alias_names": [n for _, _, n in owners],
     }
-    with transaction.atomic():
-        Entity.objects.bulk_create(new.values())
-        found.update(new)
-        EntityAlias.objects.bulk_create(
-            [
-                EntityAlias(entity=found[wanted_key], name=name[:300], key=key[:300])
-                for wanted_key, names in aliases.items()
-                for key, name in {entity_key(n, wanted_key[0]): n for n in names}.items()
-                if key
-            ],
-            ignore_conflicts=True,
-        )
-    return found
+    return {
+        (label, key): Entity(id=pk, name=name, label=label, key=matched_key, not_an_entity=noise)
+        for label, key, pk, name, matched_key, noise in _fetch_prepared(_RESOLVE_SQL, params)
+    }
 
 
-def _fuzzy_matches(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Entity]:
-    """Best global entity per (label, key) by trigram similarity, in one query."""
-    sql = """
-        SELECT w.key, w.label, best.id
-        FROM unnest(%s::text[], %s::text[]) AS w(key, label)
-        CROSS JOIN LATERAL (
-            SELECT e.id FROM articles_entity e
-            WHERE e.label = w.label AND e.key %% w.key
-              AND similarity(e.key, w.key) >= %s
-              AND left(e.key, 1) = left(w.key, 1)
-            ORDER BY similarity(e.key, w.key) DESC, e.id
-            LIMIT 1
-        ) AS best
-    """
-    with transaction.atomic(), connection.cursor() as cursor:
-        # With the threshold raised, the % operator itself rejects weak matches, and the
-        # planner uses the (label, key) trigram index rather than reading the whole label.
-        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [FUZZY_MATCH_MIN_SIMILARITY])
-        cursor.execute(
-            sql,
-            [
-                [key for _, key in wanted],
-                [label for label, _ in wanted],
-                FUZZY_MATCH_MIN_SIMILARITY,
-            ],
-        )
-        rows = cursor.fetchall()
-    entities = Entity.objects.in_bulk([row[2] for row in rows])
-    return {(label, key): entities[pk] for key, label, pk in rows}
+# Parameters: parallel arrays of the wanted names (labels, keys, names, fuzzy: whether a
+# trigram match is allowed) and of their aliases (alias_labels and alias_owners name the
+# wanted entry an alias belongs to). Returns (label, key, id, name, entity key, not_an_entity)
+# for every wanted name. The first entity by id wins an exact or alias match, as the most
+# similar (then first) does a trigram one; `e.key % w.key` lets the trigram index find the
+# candidates (worker sessions raise pg_trgm.similarity_threshold to the same bar).
+_RESOLVE_SQL = """
+WITH wanted AS (
+    SELECT * FROM unnest(%(labels)s::text[], %(keys)s::text[], %(names)s::text[],
+                         %(fuzzy)s::bool[]) AS w(label, key, name, fuzzy)
+), exact AS (
+    SELECT DISTINCT ON (w.label, w.key) w.label, w.key, e.id
+    FROM wanted w JOIN articles_entity e ON e.label = w.label AND e.key = w.key
+    ORDER BY w.label, w.key, e.id
+), aliased AS (
+    SELECT DISTINCT ON (w.label, w.key) w.label, w.key, e.id
+    FROM wanted w
+    JOIN articles_entityalias a ON a.key = w.key
+    JOIN articles_entity e ON e.id = a.entity_id AND e.label = w.label
+    WHERE NOT EXISTS (SELECT 1 FROM exact x WHERE x.label = w.label AND x.key = w.key)
+    ORDER BY w.label, w.key, a.id
+), trigram AS (
+    SELECT w.label, w.key, best.id
+    FROM wanted w
+    CROSS JOIN LATERAL (
+        SELECT e.id FROM articles_entity e
+        WHERE e.label = w.label AND e.key %% w.key
+          AND similarity(e.key, w.key) >= %(similarity)s
+          AND left(e.key, 1) = left(w.key, 1)
+        ORDER BY similarity(e.key, w.key) DESC, e.id
+        LIMIT 1
+    ) AS best
+    WHERE w.fuzzy
+      AND NOT EXISTS (SELECT 1 FROM exact x WHERE x.label = w.label AND x.key = w.key)
+      AND NOT EXISTS (SELECT 1 FROM aliased x WHERE x.label = w.label AND x.key = w.key)
+), matched AS (
+    SELECT * FROM exact UNION ALL SELECT * FROM aliased UNION ALL SELECT * FROM trigram
+), created AS (
+    INSERT INTO articles_entity (name, label, key, not_an_entity, version, gender, role,
+                                 created_at, updated_at)
+    SELECT w.name, w.label, w.key, false, 1, '', '', now(), now()
+    FROM wanted w
+    WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.label = w.label AND m.key = w.key)
+    RETURNING label, key, id
+), resolved AS (
+    SELECT * FROM matched UNION ALL SELECT * FROM created
+), new_aliases AS (
+    INSERT INTO articles_entityalias (entity_id, name, key)
+    SELECT r.id, a.name, a.key
+    FROM unnest(%(alias_labels)s::text[], %(alias_owners)s::text[], %(alias_keys)s::text[],
+                %(alias_names)s::text[]) AS a(label, owner, key, name)
+    JOIN resolved r ON r.label = a.label AND r.key = a.owner
+    ON CONFLICT DO NOTHING
+)
+SELECT r.label, r.key, r.id, coalesce(e.name, w.name), coalesce(e.key, w.key),
+       coalesce(e.not_an_entity, false)
+FROM resolved r
+JOIN wanted w ON w.label = r.label AND w.key = r.key
+LEFT JOIN articles_entity e ON e.id = r.id
+"""
+
+
+def _fetch_prepared(sql: str, params: dict) -> list[tuple]:
+    """Run a statement as a server-side prepared statement and return its rows."""
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()
 
 
 # One statement stores an article's results: it locks the article if this worker still holds

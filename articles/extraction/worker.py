@@ -52,7 +52,11 @@ from django.utils import timezone
 from articles.editing import trash
 from articles.extraction import queue
 from articles.extraction.analyser import Analyser, Outcome
-from articles.extraction.store import apply_extraction, resolve_entities
+from articles.extraction.store import (
+    FUZZY_MATCH_MIN_SIMILARITY,
+    apply_extraction,
+    resolve_entities,
+)
 from articles.intake import jobs
 from articles.models import Article, ExtractionRun
 
@@ -83,13 +87,15 @@ def prepare_session(sender=None, connection=None, *, worker: str = "", **kwargs)
     Commits do not wait for the WAL flush: a crash can lose only the last few commits, which
     leaves those articles claimed with a lease that lapses, so they are extracted again. It
     saves an fsync per article. The application name (queue.session_name) lets the claim count
-    the workers, and operators (and tests) find them.
+    the workers, and operators (and tests) find them. The trigram threshold is the entity
+    matcher's, so its index scan returns only candidates that can match (store.py).
     """
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('synchronous_commit', 'off', false),"
-            " set_config('application_name', %s, false)",
-            [queue.session_name(worker)],
+            " set_config('application_name', %s, false),"
+            " set_config('pg_trgm.similarity_threshold', %s, false)",
+            [queue.session_name(worker), str(FUZZY_MATCH_MIN_SIMILARITY)],
         )
 
 
