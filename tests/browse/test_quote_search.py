@@ -52,3 +52,19 @@ def test_bad_quote_searches_are_refused(client_for, quoted):
     assert client.get(url, {"q": "a" * 5000}).status_code == 400
     assert client.get(url, {"q": "x", "page": "99999"}).status_code == 400
     assert client_for(None).get(url).status_code == 302
+
+
+def test_the_evidence_for_a_speaker_shows_escaped_on_search_and_entity_pages(client_for, quoted):
+    Quote.objects.filter(pk=quoted.pk).update(
+        speaker_evidence="“she” refers back to Nancy Pelosi <script>x</script>"
+    )
+    client = client_for("reviewer")
+    pages = [
+        client.get(reverse("articles:search-quotes"), {"q": "votes"}),
+        client.get(quoted.speaker.get_absolute_url()),
+    ]
+    for response in pages:
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert "Why:</span> “she” refers back to Nancy Pelosi &lt;script&gt;" in content
+        assert "<script>x" not in content
