@@ -12,6 +12,7 @@ A quotation with no cue nearby continues the previous speaker, as news prose doe
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
@@ -97,16 +98,24 @@ def find_quotes(
 
 def _quoted_first_person(quotes: list[QuoteSpan]) -> list[QuoteSpan]:
     """ "I" or "we" inside a quotation speaks for whoever the quotation quotes:
-    '"I told him we would not wait," Doe said' is Doe's, twice."""
-    hosts = [q for q in quotes if q.kind == "direct" and q.speaker_cluster is not None]
+    '"I told him we would not wait," Doe said' is Doe's, twice.
+
+    Each speaker looks up its host by binary search among the quotations that start before it
+    (the latest one wins), so 50,000 quotation marks stay fast."""
+    hosts = sorted(
+        (q for q in quotes if q.kind == "direct" and q.speaker_cluster is not None),
+        key=lambda q: q.start,
+    )
     if not hosts:
         return quotes
+    starts = [h.start for h in hosts]
     out = []
     for q in quotes:
         if _first_person(q) and q.speaker_start is not None:
             at = q.speaker_start
-            host = next((h for h in hosts if h is not q and h.start <= at < h.end), None)
-            if host is not None:
+            i = bisect_right(starts, at) - 1
+            host = hosts[i] if i >= 0 else None
+            if host is not None and host is not q and at < host.end:
                 q = replace(
                     q,
                     speaker=host.speaker,

@@ -46,6 +46,10 @@ _DESCRIBING_PREPS = frozenset({"for", "of", "at", "with"})
 # A paragraph that is the interviewer's question: "Q: Why now?", "Question: ...".
 _QUESTION_LABEL = re.compile(r"(?:Q|Question)\s*[:.)\u2014-]")
 
+# How many earlier holders of a role a description is compared with: the latest few, so a
+# text of thousands of "Minister X" stays linear.
+_ROLE_CANDIDATES = 20
+
 # Longest excerpt of the article quoted in a speaker's evidence.
 _EXCERPT_CHARS = 100
 
@@ -296,11 +300,15 @@ class SpeakerResolver:
         a tie."""
         best: _Role | None = None
         shared = -1
+        seen = 0
         for entry in reversed(self.role_at):
             if entry.start < before and entry.role == role:
                 n = len(words & entry.words)
                 if n > shared:
                     best, shared = entry, n
+                seen += 1
+                if seen == _ROLE_CANDIDATES:
+                    break
         return best
 
     def _counterpart(self, head: Token) -> _Role | None:
@@ -309,8 +317,9 @@ class SpeakerResolver:
         owner = self._issuer(head)
         if owner is None:
             return None
-        roles = {entry.role for entry in self.role_at if entry.cluster == owner}
-        others = [e for e in self.role_at if e.start < head.idx and e.cluster != owner]
+        recent = [e for e in self.role_at[-_ROLE_CANDIDATES * 5 :] if e.start < head.idx]
+        roles = {entry.role for entry in recent if entry.cluster == owner}
+        others = [e for e in recent if e.cluster != owner]
         same = [e for e in others if e.role in roles]
         return (same or others or [None])[-1]
 
