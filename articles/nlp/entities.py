@@ -110,12 +110,7 @@ def find_entities(doc: Doc) -> tuple[list[EntityCluster], list[EntityMention]]:
     mentions.sort(key=lambda m: m.start)
     # Only a name written like one lends its surname to a place name: "Steve Israel", not
     # "the Birth of Modern Canada" tagged PERSON.
-    named = {
-        split_person_name(m.text)[1]
-        for m in mentions
-        if m.label == "PERSON" and m.vote > 1 and all(w[:1].isupper() for w in m.text.split())
-    }
-    clusters = _group(mentions, text, named)
+    clusters = _group(mentions, text, _surnames(mentions, capitalised=True))
     merged = _same_name_other_label(clusters) | _acronyms(clusters)
     for m in mentions:
         m.cluster = merged.get(m.cluster, m.cluster)
@@ -188,9 +183,16 @@ def _credit_name(text: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
-def _surnames(mentions: list[_Mention]) -> set[str]:
-    """Surnames of people named in full (or after an honorific), normalised."""
-    names = {split_person_name(m.text)[1] for m in mentions if m.label == "PERSON" and m.vote > 1}
+def _surnames(mentions: list[_Mention], *, capitalised: bool = False) -> set[str]:
+    """Surnames of people named in full (or after an honorific), normalised; with
+    `capitalised`, only of names whose every word is capitalised."""
+    names = {
+        split_person_name(m.text)[1]
+        for m in mentions
+        if m.label == "PERSON"
+        and m.vote > 1
+        and (not capitalised or all(w[:1].isupper() for w in m.text.split()))
+    }
     names.discard("")
     return names
 
@@ -339,12 +341,13 @@ def _as_person(m: _Mention, text: str, people: set[str]) -> bool:
     if text.startswith(_POSSESSIVE_MARKS, m.end):
         return True
     before = _WORD_BEFORE.search(text, max(0, m.start - 20), m.start)
-    return before is None or before.group(1).lower() not in PLACE_PREPOSITIONS | _TOWARDS
+    return before is None or before.group(1).lower() not in _BEFORE_A_PLACE
 
 
-# The word just before a mention, and prepositions of movement that also precede places.
+# The word just before a mention, and the words (prepositions of place and movement) that
+# make the mention after them a place.
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
-_TOWARDS = frozenset({"to", "from", "near", "visited", "visit", "visiting"})
+_BEFORE_A_PLACE = PLACE_PREPOSITIONS | {"to", "from", "near", "visited", "visit", "visiting"}
 _POSSESSIVE_MARKS = ("'s", "’s")
 
 

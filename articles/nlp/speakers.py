@@ -50,6 +50,9 @@ _QUESTION_LABEL = re.compile(r"(?:Q|Question)\s*[:.)\u2014-]")
 # text of thousands of "Minister X" stays linear.
 _ROLE_CANDIDATES = 20
 
+# How far back a paragraph's start is looked for (paragraph_start).
+_PARAGRAPH_REACH = 5000
+
 # Longest excerpt of the article quoted in a speaker's evidence.
 _EXCERPT_CHARS = 100
 
@@ -430,8 +433,11 @@ def excerpt(text: str, start: int, end: int) -> str:
 
 
 def paragraph_start(text: str, offset: int) -> int:
-    """Where the paragraph holding `offset` begins."""
-    return text.rfind("\n", 0, offset) + 1
+    """Where the paragraph holding `offset` begins, looking back at most _PARAGRAPH_REACH
+    characters (a question is short; a 1 MB line must not be scanned once per speaker)."""
+    floor = max(0, offset - _PARAGRAPH_REACH)
+    found = text.rfind("\n", floor, offset)
+    return found + 1 if found >= 0 else floor
 
 
 def noun_phrase_chars(head: Token) -> tuple[int, int]:
